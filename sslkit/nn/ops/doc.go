@@ -1,0 +1,17 @@
+// Package ops holds custom gorgonia Ops for what gorgonia v0.9.18 lacks or
+// gets wrong: StopGradient, Diag, MaskedFill, integer-label CrossEntropy,
+// LogSoftmax, SoftCrossEntropy, LogSumExp, L2Normalize, multi-axis
+// SumAxes/MeanAxes, BatchStandardize, Sign with a straight-through
+// estimator, and the selection ops the SSL losses need (RankMean,
+// CentredSoftmax, MatchGather).
+//
+// Every op is a gorgonia.Op that supports symbolic differentiation
+// (gorgonia.Grad then a TapeMachine) and DoDiff (LispMachine). Inputs must
+// be Float32 or Float64 nodes with static shapes; numerics run in float64
+// internally and are converted back, so float32 results are rounded once.
+// Each op's gradient is checked against finite differences and PyTorch
+// 1.13 in the tests.
+//
+// Constructors return an error for bad input (wrong rank, dtype, shape or
+// option) instead of panicking.
+package ops
