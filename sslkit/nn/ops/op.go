@@ -111,13 +111,13 @@ func (op fwdOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return out.value(), nil
 }
-func (op fwdOp) ReturnsPtr() bool        { return false }
-func (op fwdOp) CallsExtern() bool       { return false }
-func (op fwdOp) OverwritesInput() int    { return -1 }
-func (op fwdOp) WriteHash(h hash.Hash)   { h.Write([]byte(op.k.name())) }
-func (op fwdOp) Hashcode() uint32        { return hashOf(op.k.name()) }
-func (op fwdOp) String() string          { return op.k.name() }
-func (op fwdOp) DiffWRT(n int) []bool    { return op.k.diffWRT() }
+func (op fwdOp) ReturnsPtr() bool      { return false }
+func (op fwdOp) CallsExtern() bool     { return false }
+func (op fwdOp) OverwritesInput() int  { return -1 }
+func (op fwdOp) WriteHash(h hash.Hash) { h.Write([]byte(op.k.name())) }
+func (op fwdOp) Hashcode() uint32      { return hashOf(op.k.name()) }
+func (op fwdOp) String() string        { return op.k.name() }
+func (op fwdOp) DiffWRT(n int) []bool  { return op.k.diffWRT() }
 func (op fwdOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	diffs := op.k.diffWRT()
 	out := make(G.Nodes, len(inputs))
