@@ -1,0 +1,182 @@
+package display
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"image"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Default size of charts; PNGs are drawn at 96 dpi (576×384 pixels).
+const (
+	DefaultWidth  = 6 * vg.Inch
+	DefaultHeight = 4 * vg.Inch
+	pngDPI        = 96
+)
+
+// Chart is a drawing (one gonum plot or several laid out together) that
+// renders as SVG with embedded fonts plus a PNG fallback. The plot helpers
+// (LineChart, Scatter, Histogram, Heatmap, ...) return Charts; a helper
+// given bad input returns a Chart that renders its error, also available
+// from Err.
+type Chart struct {
+	draw   func(draw.Canvas)
+	plot   *plot.Plot
+	width  vg.Length
+	height vg.Length
+	err    error
+}
+
+// NewChart wraps a gonum plot so it renders at the given size. Zero sizes
+// mean the defaults.
+func NewChart(p *plot.Plot, width, height vg.Length) *Chart {
+	if p == nil {
+		return chartError(fmt.Errorf("display: NewChart: nil plot"))
+	}
+	return newChart(p.Draw, p, width, height)
+}
+
+func newChart(d func(draw.Canvas), p *plot.Plot, width, height vg.Length) *Chart {
+	if width <= 0 {
+		width = DefaultWidth
+	}
+	if height <= 0 {
+		height = DefaultHeight
+	}
+	return &Chart{draw: d, plot: p, width: width, height: height}
+}
+
+func chartError(err error) *Chart { return &Chart{err: err} }
+
+// Err returns the error that stopped the chart being built, or nil.
+func (c *Chart) Err() error {
+	if c == nil {
+		return fmt.Errorf("display: nil chart")
+	}
+	return c.err
+}
+
+// Plot returns the chart's gonum plot for further styling, or nil for
+// charts made of several plots (heatmaps with colour bars).
+func (c *Chart) Plot() *plot.Plot {
+	if c == nil {
+		return nil
+	}
+	return c.plot
+}
+
+// Size returns the chart's width and height.
+func (c *Chart) Size() (width, height vg.Length) { return c.width, c.height }
+
+// Resize sets the chart's size; non-positive values keep the current one.
+// It returns c so calls chain: display.Scatter(...).Resize(8*vg.Inch, 0).
+func (c *Chart) Resize(width, height vg.Length) *Chart {
+	if width > 0 {
+		c.width = width
+	}
+	if height > 0 {
+		c.height = height
+	}
+	return c
+}
+
+// SVG draws the chart as SVG with its fonts embedded, so browsers show the
+// same glyphs as the PNG.
+func (c *Chart) SVG() ([]byte, error) {
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	cv := vgsvg.NewWith(vgsvg.UseWH(c.width, c.height), vgsvg.EmbedFonts(true))
+	if err := c.drawOn(cv); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := cv.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("display: writing SVG: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Image draws the chart as a raster image at 96 dpi.
+func (c *Chart) Image() (image.Image, error) {
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	cv := vgimg.NewWith(vgimg.UseWH(c.width, c.height), vgimg.UseDPI(pngDPI))
+	if err := c.drawOn(cv); err != nil {
+		return nil, err
+	}
+	return cv.Image(), nil
+}
+
+// PNG draws the chart as PNG bytes.
+func (c *Chart) PNG() ([]byte, error) {
+	img, err := c.Image()
+	if err != nil {
+		return nil, err
+	}
+	return encodePNG(img)
+}
+
+// drawOn runs the drawing, turning a panic inside gonum/plot (it panics
+// on some degenerate data) into an error.
+func (c *Chart) drawOn(cv vg.CanvasSizer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("display: drawing chart: %v", r)
+		}
+	}()
+	c.draw(draw.New(cv))
+	return nil
+}
+
+// Render returns image/svg+xml, image/png and a one-line text/plain.
+func (c *Chart) Render() Bundle {
+	if err := c.Err(); err != nil {
+		return errorBundle(err)
+	}
+	svg, err := c.SVG()
+	if err != nil {
+		return errorBundle(err)
+	}
+	img, err := c.Image()
+	if err != nil {
+		return errorBundle(err)
+	}
+	pngBytes, err := encodePNG(img)
+	if err != nil {
+		return errorBundle(err)
+	}
+	r := img.Bounds()
+	return Bundle{
+		Data: map[string]any{
+			"image/svg+xml": string(svg),
+			"image/png":     base64.StdEncoding.EncodeToString(pngBytes),
+			"text/plain":    c.String(),
+		},
+		Metadata: map[string]any{
+			"image/png": map[string]any{"width": r.Dx(), "height": r.Dy()},
+		},
+	}
+}
+
+// String describes the chart in one line.
+func (c *Chart) String() string {
+	if c == nil {
+		return "<nil chart>"
+	}
+	if c.err != nil {
+		return c.err.Error()
+	}
+	title := ""
+	if c.plot != nil && c.plot.Title.Text != "" {
+		title = fmt.Sprintf(" %q", c.plot.Title.Text)
+	}
+	return fmt.Sprintf("chart%s (%.3g×%.3g in)", title, float64(c.width/vg.Inch), float64(c.height/vg.Inch))
+}
