@@ -1,0 +1,282 @@
+package mvh
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Data holds the trials of every dataset, keyed by dataset name.
+type Data struct {
+	sets map[string]*Dataset
+}
+
+// Dataset holds all observers' trials on one dataset.
+type Dataset struct {
+	Name   string
+	trials []Trial
+	// index: subject -> condition -> trials, rebuilt after each change.
+	index map[string]map[string][]Trial
+}
+
+// NewData returns an empty Data to fill with AddTrials.
+func NewData() *Data { return &Data{sets: map[string]*Dataset{}} }
+
+func (d *Data) add(dataset string, trials []Trial) {
+	ds, ok := d.sets[dataset]
+	if !ok {
+		ds = &Dataset{Name: dataset}
+		d.sets[dataset] = ds
+	}
+	ds.trials = append(ds.trials, trials...)
+	ds.index = nil
+}
+
+// AddTrials adds trials to a dataset (created if new). The conditions of the
+// 12 parametric datasets are normalised as the loaders do; an unknown
+// condition or a subject the dataset already has is an error.
+func (d *Data) AddTrials(dataset string, trials []Trial) error {
+	if len(trials) == 0 {
+		return fmt.Errorf("mvh: AddTrials(%q): %w", dataset, errNoTrials)
+	}
+	e, known := findExperiment(dataset)
+	existing := map[string]bool{}
+	if ds, ok := d.sets[dataset]; ok {
+		for _, s := range ds.Subjects() {
+			existing[s] = true
+		}
+	}
+	out := make([]Trial, len(trials))
+	for i, t := range trials {
+		if t.Subject == "" {
+			return fmt.Errorf("mvh: AddTrials(%q): trial %d has no subject", dataset, i)
+		}
+		if existing[t.Subject] {
+			return fmt.Errorf("mvh: AddTrials(%q): dataset already has trials of %q", dataset, t.Subject)
+		}
+		if !IsCategory(t.Category) {
+			return fmt.Errorf("mvh: AddTrials(%q): trial %d: category %q is not one of the 16 categories", dataset, i, t.Category)
+		}
+		if t.Response != NoResponse && !IsCategory(t.Response) {
+			return fmt.Errorf("mvh: AddTrials(%q): trial %d: response %q is neither a category nor %q", dataset, i, t.Response, NoResponse)
+		}
+		if known {
+			c, ok := canonicalCondition(e, t.Condition)
+			if !ok {
+				return fmt.Errorf("mvh: AddTrials(%q): trial %d: condition %q is not one of %q", dataset, i, t.Condition, e.conditions)
+			}
+			t.Condition = c
+		}
+		out[i] = t
+	}
+	d.add(dataset, out)
+	return nil
+}
+
+// Datasets returns the names of the datasets present: the benchmark's 17 in
+// the toolbox's order first, then any others alphabetically.
+func (d *Data) Datasets() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, name := range BenchmarkDatasets() {
+		if _, ok := d.sets[name]; ok {
+			out = append(out, name)
+			seen[name] = true
+		}
+	}
+	var rest []string
+	for name := range d.sets {
+		if !seen[name] {
+			rest = append(rest, name)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// Dataset returns the trials of one dataset.
+func (d *Data) Dataset(name string) (*Dataset, error) {
+	ds, ok := d.sets[name]
+	if !ok {
+		return nil, fmt.Errorf("mvh: no dataset %q (have %q)", name, d.Datasets())
+	}
+	return ds, nil
+}
+
+// Models returns every model that has trials in any dataset, sorted.
+func (d *Data) Models() []string {
+	set := map[string]bool{}
+	for _, ds := range d.sets {
+		for _, m := range ds.Models() {
+			set[m] = true
+		}
+	}
+	return sortedKeys(set)
+}
+
+// NumTrials counts all trials; Humans restricts the count to human ones.
+func (d *Data) NumTrials(humansOnly bool) int {
+	n := 0
+	for _, ds := range d.sets {
+		for _, t := range ds.trials {
+			if !humansOnly || IsHuman(t.Subject) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func (ds *Dataset) build() {
+	if ds.index != nil {
+		return
+	}
+	ds.index = map[string]map[string][]Trial{}
+	for _, t := range ds.trials {
+		bc, ok := ds.index[t.Subject]
+		if !ok {
+			bc = map[string][]Trial{}
+			ds.index[t.Subject] = bc
+		}
+		bc[t.Condition] = append(bc[t.Condition], t)
+	}
+}
+
+// Subjects returns the dataset's observers, humans and models, sorted.
+func (ds *Dataset) Subjects() []string {
+	ds.build()
+	set := map[string]bool{}
+	for s := range ds.index {
+		set[s] = true
+	}
+	return sortedKeys(set)
+}
+
+// Humans returns the human participants ("subject-NN"), sorted.
+func (ds *Dataset) Humans() []string { return ds.filterSubjects(true) }
+
+// Models returns the models, sorted.
+func (ds *Dataset) Models() []string { return ds.filterSubjects(false) }
+
+func (ds *Dataset) filterSubjects(human bool) []string {
+	var out []string
+	for _, s := range ds.Subjects() {
+		if IsHuman(s) == human {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Conditions returns the dataset's distortion levels in plotting order; for
+// the five datasets without levels it returns nil.
+func (ds *Dataset) Conditions() []string {
+	e, _ := findExperiment(ds.Name)
+	if e.name != "" {
+		return append([]string(nil), e.conditions...)
+	}
+	set := map[string]bool{}
+	for _, t := range ds.trials {
+		set[t.Condition] = true
+	}
+	if len(set) < 2 {
+		return nil
+	}
+	return sortedKeys(set)
+}
+
+// ConditionLabels returns the axis labels of Conditions (the toolbox's
+// plotting names, e.g. "greyscale" for "bw") and the axis title.
+func (ds *Dataset) ConditionLabels() (labels []string, xlabel string) {
+	e, _ := findExperiment(ds.Name)
+	conds := ds.Conditions()
+	if len(e.labels) == len(conds) && len(conds) > 0 {
+		return append([]string(nil), e.labels...), e.xlabel
+	}
+	xlabel = e.xlabel
+	if xlabel == "" {
+		xlabel = "Condition"
+	}
+	return conds, xlabel
+}
+
+// BenchmarkConditions returns the conditions the benchmark uses (Conditions
+// without ExcludedConditions); nil for datasets without levels, meaning all
+// trials.
+func (ds *Dataset) BenchmarkConditions() []string {
+	excl := map[string]bool{}
+	for _, c := range ExcludedConditions(ds.Name) {
+		excl[c] = true
+	}
+	var out []string
+	for _, c := range ds.Conditions() {
+		if !excl[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Trials returns the trials of subject in condition. subject may be
+// HumansName for all participants' trials pooled; condition "" means all
+// conditions. The result is a copy.
+func (ds *Dataset) Trials(subject, condition string) []Trial {
+	ds.build()
+	var subjects []string
+	if subject == HumansName {
+		subjects = ds.Humans()
+	} else {
+		subjects = []string{subject}
+	}
+	var out []Trial
+	for _, s := range subjects {
+		bc := ds.index[s]
+		if condition != "" {
+			out = append(out, bc[condition]...)
+			continue
+		}
+		for _, c := range sortedKeys(boolKeys(bc)) {
+			out = append(out, bc[c]...)
+		}
+	}
+	return out
+}
+
+// trialsIn returns subject's trials in the given conditions (all trials when
+// conds is empty), pooling humans for HumansName.
+func (ds *Dataset) trialsIn(subject string, conds []string) []Trial {
+	if len(conds) == 0 {
+		return ds.Trials(subject, "")
+	}
+	var out []Trial
+	for _, c := range conds {
+		out = append(out, ds.Trials(subject, c)...)
+	}
+	return out
+}
+
+// HasSubject reports whether subject (or HumansName) has trials here.
+func (ds *Dataset) HasSubject(subject string) bool {
+	ds.build()
+	if subject == HumansName {
+		return len(ds.Humans()) > 0
+	}
+	_, ok := ds.index[subject]
+	return ok
+}
+
+func boolKeys[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
