@@ -1,0 +1,268 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+)
+
+// Info describes the kernel to frontends (kernel_info_reply).
+type Info struct {
+	Implementation        string
+	ImplementationVersion string
+	Banner                string
+	LanguageInfo          map[string]any
+	HelpLinks             []map[string]string
+}
+
+// Kernel serves one Evaluator over the five Jupyter sockets.
+type Kernel struct {
+	conn   ConnectionInfo
+	eval   Evaluator
+	info   Info
+	log    *log.Logger
+	signer *Signer
+
+	session string // the kernel's own session id, in every header it sends
+	shell   *socket
+	control *socket
+	stdin   *socket
+	iopub   *socket
+	hb      zmq4.Socket
+
+	stdinReplies chan *Message // input_reply messages from the stdin socket
+
+	runMu      sync.Mutex
+	cancelCell context.CancelFunc // interrupts the running cell, if any
+
+	history *history
+	comms   *comms
+
+	executionCount int
+	abortBefore    time.Time // execute_requests received before this are aborted
+	stop           context.CancelFunc
+	shutdownOnce   sync.Once
+}
+
+// New returns a kernel for the connection, serving eval. Logs go to logger.
+func New(conn ConnectionInfo, eval Evaluator, info Info, logger *log.Logger) *Kernel {
+	if logger == nil {
+		logger = log.New(os.Stderr, "gossl: ", log.LstdFlags)
+	}
+	k := &Kernel{
+		conn:         conn,
+		eval:         eval,
+		info:         info,
+		log:          logger,
+		signer:       NewSigner(conn.Key),
+		session:      newID(),
+		stdinReplies: make(chan *Message, 1),
+		history:      newHistory(),
+	}
+	k.comms = newComms(k)
+	return k
+}
+
+// RegisterCommTarget makes target_name openable from the frontend: open is
+// called for each comm_open naming it.
+func (k *Kernel) RegisterCommTarget(name string, open CommOpenFunc) {
+	k.comms.register(name, open)
+}
+
+// Run binds the sockets and serves until a shutdown_request or ctx ends.
+func (k *Kernel) Run(ctx context.Context) error {
+	ctx, k.stop = context.WithCancel(ctx)
+	defer k.stop()
+
+	listen := func(name string, s zmq4.Socket, port int) (*socket, error) {
+		if err := s.Listen(k.conn.endpoint(port)); err != nil {
+			return nil, fmt.Errorf("%s socket on %s: %w", name, k.conn.endpoint(port), err)
+		}
+		return &socket{name: name, sock: s, signer: k.signer}, nil
+	}
+	var err error
+	// Sockets live for the whole process: a child context would close them
+	// before the last reply (shutdown_reply) is flushed.
+	sctx := context.Background()
+	if k.shell, err = listen("shell", zmq4.NewRouter(sctx), k.conn.ShellPort); err != nil {
+		return err
+	}
+	if k.control, err = listen("control", zmq4.NewRouter(sctx), k.conn.ControlPort); err != nil {
+		return err
+	}
+	if k.stdin, err = listen("stdin", zmq4.NewRouter(sctx), k.conn.StdinPort); err != nil {
+		return err
+	}
+	if k.iopub, err = listen("iopub", zmq4.NewPub(sctx), k.conn.IOPubPort); err != nil {
+		return err
+	}
+	k.hb = zmq4.NewRep(sctx)
+	if err := k.hb.Listen(k.conn.endpoint(k.conn.HBPort)); err != nil {
+		return fmt.Errorf("heartbeat socket: %w", err)
+	}
+	defer k.closeSockets()
+
+	// Jupyter interrupts kernels with interrupt_mode "signal" by SIGINT and
+	// also sends SIGINT before shutting down: never die of it.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	go func() {
+		for {
+			select {
+			case <-sigs:
+				k.log.Print("SIGINT: interrupting the running cell")
+				k.interrupt()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	k.publish(nil, "status", map[string]any{"execution_state": "starting"})
+
+	go k.heartbeat(ctx)
+	go k.serve(ctx, k.control, k.handleControl)
+	go k.serve(ctx, k.stdin, k.handleStdin)
+	go k.serve(ctx, k.shell, k.handleShell)
+	<-ctx.Done()
+	return nil
+}
+
+func (k *Kernel) closeSockets() {
+	for _, s := range []*socket{k.shell, k.control, k.stdin, k.iopub} {
+		if s != nil {
+			s.sock.Close()
+		}
+	}
+	if k.hb != nil {
+		k.hb.Close()
+	}
+}
+
+// heartbeat echoes every ping so the frontend knows the process is alive,
+// even while a cell runs.
+func (k *Kernel) heartbeat(ctx context.Context) {
+	for ctx.Err() == nil {
+		msg, err := k.hb.Recv()
+		if err != nil {
+			if ctx.Err() == nil {
+				k.log.Printf("heartbeat: %v", err)
+			}
+			return
+		}
+		if err := k.hb.Send(msg); err != nil && ctx.Err() == nil {
+			k.log.Printf("heartbeat: %v", err)
+		}
+	}
+}
+
+// serve reads messages from one socket and hands each verified one to
+// handle, in order. A message that fails to decode or verify is logged and
+// dropped: it never reaches the evaluator.
+func (k *Kernel) serve(ctx context.Context, s *socket, handle func(*Message)) {
+	// Reading and handling are separate goroutines so that the time each
+	// message arrived is known even while an earlier one is being handled.
+	queue := make(chan *Message, 1024)
+	defer close(queue)
+	go func() {
+		for msg := range queue {
+			k.safely(s.name+" "+msg.Header.MsgType, func() { handle(msg) })
+		}
+	}()
+	for ctx.Err() == nil {
+		raw, err := s.sock.Recv()
+		if err != nil {
+			if ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+				k.log.Printf("%s: receive: %v", s.name, err)
+			}
+			return
+		}
+		msg, err := k.signer.Decode(raw.Frames)
+		if err != nil {
+			k.log.Printf("%s: dropped message: %v", s.name, err)
+			continue
+		}
+		msg.received = time.Now()
+		queue <- msg
+	}
+}
+
+// safely runs f, turning a panic into a log line so that one bad message
+// cannot take the kernel down.
+func (k *Kernel) safely(what string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			k.log.Printf("%s: recovered from panic: %v", what, r)
+		}
+	}()
+	f()
+}
+
+// reply sends a reply to req on socket s.
+func (k *Kernel) reply(s *socket, req *Message, msgType string, content any) {
+	if err := k.sendTo(s, req, req.Identities, msgType, content, nil); err != nil {
+		k.log.Printf("%s: sending %s: %v", s.name, msgType, err)
+	}
+}
+
+// publish broadcasts on iopub; parent may be nil for messages that answer
+// no request.
+func (k *Kernel) publish(parent *Message, msgType string, content any) {
+	k.publishWithMetadata(parent, msgType, content, nil)
+}
+
+func (k *Kernel) publishWithMetadata(parent *Message, msgType string, content any, metadata map[string]any) {
+	topic := [][]byte{[]byte("kernel." + k.session + "." + msgType)}
+	if err := k.sendTo(k.iopub, parent, topic, msgType, content, metadata); err != nil {
+		k.log.Printf("iopub: sending %s: %v", msgType, err)
+	}
+}
+
+func (k *Kernel) sendTo(s *socket, parent *Message, idents [][]byte, msgType string, content any, metadata map[string]any) error {
+	body, err := json.Marshal(content)
+	if err != nil {
+		return err
+	}
+	m := &Message{Identities: idents, Header: newHeader(msgType, k.session), Content: body, Metadata: metadata}
+	if parent != nil {
+		m.Parent = parent.rawHeader
+	}
+	return s.send(m)
+}
+
+// busy brackets the handling of a request with status busy/idle on iopub, as
+// frontends expect for every request.
+func (k *Kernel) busy(req *Message, f func()) {
+	k.publish(req, "status", map[string]any{"execution_state": "busy"})
+	defer k.publish(req, "status", map[string]any{"execution_state": "idle"})
+	f()
+}
+
+// interrupt cancels the running cell, if any; the evaluator keeps its state.
+func (k *Kernel) interrupt() {
+	k.runMu.Lock()
+	defer k.runMu.Unlock()
+	if k.cancelCell != nil {
+		k.cancelCell()
+	}
+}
+
+// shutdown stops serving after the current reply is sent.
+func (k *Kernel) shutdown() {
+	k.shutdownOnce.Do(func() {
+		k.interrupt()
+		if k.stop != nil {
+			k.stop()
+		}
+	})
+}
