@@ -1,0 +1,90 @@
+package display
+
+import (
+	"fmt"
+	"sort"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Scatter draws points (xs[i], ys[i]). labels, if not nil, gives each
+// point's class: points are coloured by class with a legend.
+func Scatter(title string, xs, ys []float64, labels []int) *Chart {
+	if len(xs) != len(ys) {
+		return chartError(fmt.Errorf("display: Scatter: %d x values for %d y values", len(xs), len(ys)))
+	}
+	if labels != nil && len(labels) != len(xs) {
+		return chartError(fmt.Errorf("display: Scatter: %d labels for %d points", len(labels), len(xs)))
+	}
+	if len(xs) == 0 {
+		return chartError(fmt.Errorf("display: Scatter: no points"))
+	}
+	p := plot.New()
+	p.Title.Text = title
+	groups, order := groupByLabel(xs, ys, labels)
+	dropped := 0
+	for gi, lab := range order {
+		g := groups[lab]
+		pts, skipped, _ := finiteXYs(g.xs, g.ys)
+		dropped += skipped
+		if len(pts) == 0 {
+			continue
+		}
+		s, err := plotter.NewScatter(pts)
+		if err != nil {
+			return chartError(fmt.Errorf("display: Scatter: %w", err))
+		}
+		s.GlyphStyle = draw.GlyphStyle{
+			Color:  labelColor(gi),
+			Radius: vg.Points(2.2),
+			Shape:  glyphShape(gi),
+		}
+		p.Add(s)
+		if labels != nil {
+			p.Legend.Add(fmt.Sprint(lab), s)
+		}
+	}
+	p.Legend.Top = true
+	if dropped > 0 {
+		p.X.Label.Text = fmt.Sprintf("(%d non-finite points omitted)", dropped)
+	}
+	return newChart(p.Draw, p, 0, 0)
+}
+
+// glyphShape varies the marker once the ten colours run out.
+func glyphShape(i int) draw.GlyphDrawer {
+	switch (i / len(categorical)) % 3 {
+	case 1:
+		return draw.SquareGlyph{}
+	case 2:
+		return draw.TriangleGlyph{}
+	}
+	return draw.CircleGlyph{}
+}
+
+type pointGroup struct{ xs, ys []float64 }
+
+// groupByLabel splits points by label; order lists labels ascending.
+func groupByLabel(xs, ys []float64, labels []int) (map[int]*pointGroup, []int) {
+	groups := map[int]*pointGroup{}
+	var order []int
+	for i := range xs {
+		lab := 0
+		if labels != nil {
+			lab = labels[i]
+		}
+		g, ok := groups[lab]
+		if !ok {
+			g = &pointGroup{}
+			groups[lab] = g
+			order = append(order, lab)
+		}
+		g.xs = append(g.xs, xs[i])
+		g.ys = append(g.ys, ys[i])
+	}
+	sort.Ints(order)
+	return groups, order
+}
