@@ -1,0 +1,185 @@
+package nn
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// BNOptions configure BatchNorm. Zero values give PyTorch's defaults:
+// eps 1e-5, momentum 0.1, affine.
+type BNOptions struct {
+	Eps      float64
+	Momentum float64
+	NoAffine bool
+}
+
+// BatchNorm normalises each channel (axis 1) with batch statistics in
+// training and running statistics in evaluation. In training every run of
+// the graph updates the running statistics as PyTorch does:
+// running = (1-momentum)·running + momentum·batch, with the unbiased
+// variance.
+type BatchNorm struct {
+	Features                int
+	Eps, Momentum           float64
+	Weight, Bias            *Param // nil when NoAffine
+	RunningMean, RunningVar *Param
+	spatial                 bool
+	training                bool
+}
+
+// NewBatchNorm1d normalises (N, C) inputs.
+func NewBatchNorm1d(name string, features int, opt BNOptions) (*BatchNorm, error) {
+	return newBatchNorm(name, features, opt, false)
+}
+
+// NewBatchNorm2d normalises (N, C, H, W) inputs over N, H and W.
+func NewBatchNorm2d(name string, features int, opt BNOptions) (*BatchNorm, error) {
+	return newBatchNorm(name, features, opt, true)
+}
+
+func newBatchNorm(name string, features int, opt BNOptions, spatial bool) (*BatchNorm, error) {
+	if features < 1 {
+		return nil, errf("BatchNorm %q: features must be ≥ 1, got %d", name, features)
+	}
+	if opt.Eps == 0 {
+		opt.Eps = 1e-5
+	}
+	if opt.Momentum == 0 {
+		opt.Momentum = 0.1
+	}
+	if opt.Eps < 0 || opt.Momentum < 0 || opt.Momentum > 1 {
+		return nil, errf("BatchNorm %q: eps %g / momentum %g out of range", name, opt.Eps, opt.Momentum)
+	}
+	b := &BatchNorm{Features: features, Eps: opt.Eps, Momentum: opt.Momentum, spatial: spatial, training: true,
+		RunningMean: NewParam(join(name, "running_mean"), zeros(features)),
+		RunningVar:  NewParam(join(name, "running_var"), filled(1, features)),
+	}
+	if !opt.NoAffine {
+		b.Weight = NewParam(join(name, "weight"), filled(1, features))
+		b.Bias = NewParam(join(name, "bias"), zeros(features))
+	}
+	return b, nil
+}
+
+func (b *BatchNorm) Params() []*Param {
+	if b.Weight == nil {
+		return nil
+	}
+	return []*Param{b.Weight, b.Bias}
+}
+func (b *BatchNorm) Buffers() []*Param   { return []*Param{b.RunningMean, b.RunningVar} }
+func (b *BatchNorm) SetTraining(on bool) { b.training = on }
+
+func (b *BatchNorm) Forward(x *G.Node) (*G.Node, error) {
+	name := b.RunningMean.Name
+	dims, axes := 2, []int{0}
+	if b.spatial {
+		dims, axes = 4, []int{0, 2, 3}
+	}
+	if err := checkDims("BatchNorm "+name, x, dims); err != nil {
+		return nil, err
+	}
+	if x.Shape()[1] != b.Features {
+		return nil, errf("BatchNorm %s: input has %d channels, want %d", name, x.Shape()[1], b.Features)
+	}
+	var y *G.Node
+	var err error
+	if b.training {
+		y, err = b.trainForward(x, axes)
+	} else {
+		y, err = b.evalForward(x)
+	}
+	if err != nil {
+		return nil, errf("BatchNorm %s: %v", name, err)
+	}
+	return y, nil
+}
+
+func (b *BatchNorm) trainForward(x *G.Node, axes []int) (*G.Node, error) {
+	count := 1
+	for _, a := range axes {
+		count *= x.Shape()[a]
+	}
+	if count < 2 {
+		return nil, fmt.Errorf("training needs more than one value per channel, input shape %v", x.Shape())
+	}
+	mean, err := meanAxes(x, axes...)
+	if err != nil {
+		return nil, err
+	}
+	if mean, err = b.track(mean, b.RunningMean, 1); err != nil {
+		return nil, err
+	}
+	xc, err := expandTo(G.BroadcastSub, x, mean, 1)
+	if err != nil {
+		return nil, err
+	}
+	sq, err := G.Square(xc)
+	if err != nil {
+		return nil, err
+	}
+	variance, err := meanAxes(sq, axes...)
+	if err != nil {
+		return nil, err
+	}
+	if variance, err = b.track(variance, b.RunningVar, float64(count)/float64(count-1)); err != nil {
+		return nil, err
+	}
+	// 1/sqrt via Sqrt and division: gorgonia's InverseSqrt gradient is wrong.
+	std, err := G.Sqrt(G.Must(G.Add(variance, G.NewConstant(float32(b.Eps)))))
+	if err != nil {
+		return nil, err
+	}
+	y, err := expandTo(G.BroadcastHadamardDiv, xc, std, 1)
+	if err != nil || b.Weight == nil {
+		return y, err
+	}
+	g := x.Graph()
+	if y, err = scaleChannels(y, b.Weight.Node(g)); err != nil {
+		return nil, err
+	}
+	return shiftChannels(y, b.Bias.Node(g))
+}
+
+// track passes a batch statistic through unchanged while folding it into
+// the running buffer on every forward run (scaled by unbias for variance).
+func (b *BatchNorm) track(stat *G.Node, running *Param, unbias float64) (*G.Node, error) {
+	m := float32(b.Momentum)
+	u := float32(unbias)
+	buf := running.Data()
+	op := &kernelOp{
+		name: fmt.Sprintf("RunningStat %s %p", running.Name, running), arity: 1, diff: []bool{true},
+		shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
+		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			copy(out, in[0])
+			for i, v := range in[0] {
+				buf[i] = (1-m)*buf[i] + m*u*v
+			}
+		},
+		grad: func(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) { return G.Nodes{grad}, nil },
+	}
+	return G.ApplyOp(op, stat)
+}
+
+func (b *BatchNorm) evalForward(x *G.Node) (*G.Node, error) {
+	g := x.Graph()
+	std, err := G.Sqrt(G.Must(G.Add(b.RunningVar.Node(g), G.NewConstant(float32(b.Eps)))))
+	if err != nil {
+		return nil, err
+	}
+	xc, err := shiftChannels(x, G.Must(G.Neg(b.RunningMean.Node(g))))
+	if err != nil {
+		return nil, err
+	}
+	scale := G.Must(G.Inverse(std))
+	if b.Weight != nil {
+		scale = G.Must(G.HadamardProd(scale, b.Weight.Node(g)))
+	}
+	y, err := scaleChannels(xc, scale)
+	if err != nil || b.Bias == nil {
+		return y, err
+	}
+	return shiftChannels(y, b.Bias.Node(g))
+}

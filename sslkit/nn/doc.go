@@ -1,0 +1,23 @@
+// Package nn provides neural-network layers for sslkit on top of gorgonia:
+// Linear, Conv2d (including depthwise), BatchNorm1d/2d, LayerNorm,
+// activations (ReLU, GELU, SiLU, PReLU), pooling, Dropout, MLP, Sequential
+// and ResNet residual blocks.
+//
+// A Module owns its parameters as plain tensors (Param.Value) and is not
+// tied to a graph: Forward appends its computation to the graph of its
+// input, creating one gorgonia node per parameter per graph. The same
+// model can therefore be built into a training graph and an evaluation
+// graph that share weights; SetTraining chooses which computation the next
+// Forward builds (batch statistics or running statistics for BatchNorm,
+// active or inactive Dropout).
+//
+// Parameter names follow PyTorch's state_dict convention
+// ("layer1.0.conv1.weight"), so checkpoints and printed summaries read the
+// same as in PyTorch. Shapes are static: the batch size is part of the graph.
+// All tensors are float32.
+//
+// Where gorgonia v0.9.18 computes a wrong gradient (average pooling,
+// two-axis reductions, inverse square root) or lacks an op (GELU's erf,
+// depthwise convolution), this package uses its own Ops, each checked
+// against finite differences and PyTorch.
+package nn

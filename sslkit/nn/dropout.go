@@ -1,0 +1,53 @@
+package nn
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Dropout zeroes each element with probability P during training and
+// scales the survivors by 1/(1-P); in evaluation, or with P = 0, it is the
+// identity (gorgonia's own Dropout has a wrong gradient at P = 0). A new
+// mask is drawn on every run of the graph.
+type Dropout struct {
+	P        float64
+	training bool
+}
+
+// NewDropout makes a Dropout in training mode; 0 ≤ p < 1.
+func NewDropout(p float64) (*Dropout, error) {
+	if p < 0 || p >= 1 {
+		return nil, errf("Dropout: probability must be in [0, 1), got %g", p)
+	}
+	return &Dropout{P: p, training: true}, nil
+}
+
+func (d *Dropout) Params() []*Param     { return nil }
+func (d *Dropout) SetTraining(on bool)  { d.training = on }
+func (d *Dropout) Forward(x *G.Node) (*G.Node, error) {
+	if !d.training || d.P == 0 {
+		return x, nil
+	}
+	if d.P < 0 || d.P >= 1 {
+		return nil, errf("Dropout: probability must be in [0, 1), got %g", d.P)
+	}
+	u := G.UniformRandomNode(x.Graph(), tensor.Float32, 0, 1, x.Shape().Clone()...)
+	p, keep := float32(d.P), float32(1/(1-d.P))
+	mask, err := G.ApplyOp(&kernelOp{
+		name: fmt.Sprintf("DropoutMask %g", d.P), arity: 1,
+		shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
+		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			for i, v := range in[0] {
+				if v >= p {
+					out[i] = keep
+				}
+			}
+		},
+	}, u)
+	if err != nil {
+		return nil, err
+	}
+	return G.HadamardProd(x, mask)
+}

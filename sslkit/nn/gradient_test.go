@@ -1,0 +1,81 @@
+package nn
+
+import (
+	"testing"
+
+	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// checkGradients runs m on a random input of the given shape and compares
+// the gradients of a random projection of its output, with respect to the
+// input and every parameter, against finite differences.
+func checkGradients(t *testing.T, m Module, shape tensor.Shape, opt gradcheck.Options) {
+	t.Helper()
+	g := G.NewGraph()
+	x := G.NewTensor(g, tensor.Float32, shape.Dims(), G.WithShape(shape...), G.WithName("x"),
+		G.WithValue(gradcheck.RandomTensor(tensor.Float32, shape, 7, 1)))
+	y, err := m.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost, err := gradcheck.Projection(y, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrt := append(G.Nodes{x}, ParamNodes(m, g)...)
+	if err := gradcheck.Check(cost, wrt, opt); err != nil {
+		t.Error(err)
+	}
+}
+
+func must(t *testing.T) func(Module, error) Module {
+	return func(m Module, err error) Module {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+}
+
+func TestGradients(t *testing.T) {
+	m := must(t)
+	cases := []struct {
+		name  string
+		mod   Module
+		shape tensor.Shape
+	}{
+		{"Linear", m(NewLinear("fc", 5, 3, true, nil)), tensor.Shape{4, 5}},
+		{"LinearNoBias", m(NewLinear("fc", 5, 3, false, nil)), tensor.Shape{4, 5}},
+		{"Conv2d", m(NewConv2d("c", 2, 3, 3, ConvOptions{Stride: 2, Padding: 1}, nil)), tensor.Shape{2, 2, 5, 5}},
+		{"Depthwise", m(NewConv2d("dw", 3, 3, 3, ConvOptions{Stride: 2, Padding: 1, Groups: 3}, nil)), tensor.Shape{2, 3, 5, 5}},
+		{"BatchNorm1d", m(NewBatchNorm1d("bn", 3, BNOptions{})), tensor.Shape{5, 3}},
+		{"BatchNorm2d", m(NewBatchNorm2d("bn", 2, BNOptions{})), tensor.Shape{3, 2, 3, 3}},
+		{"BatchNorm2dNoAffine", m(NewBatchNorm2d("bn", 2, BNOptions{NoAffine: true})), tensor.Shape{3, 2, 2, 2}},
+		{"LayerNorm2D", m(NewLayerNorm("ln", 6)), tensor.Shape{3, 6}},
+		{"LayerNorm3D", m(NewLayerNorm("ln", 4)), tensor.Shape{2, 3, 4}},
+		{"GELU", GELU{}, tensor.Shape{3, 4}},
+		{"SiLU", SiLU{}, tensor.Shape{3, 4}},
+		{"PReLU", m(NewPReLU("act", 3, 0.25)), tensor.Shape{2, 3, 2, 2}},
+		{"AvgPool2d", AvgPool2d{Kernel: 3, Stride: 2, Padding: 1}, tensor.Shape{2, 2, 5, 5}},
+		{"MaxPool2d", MaxPool2d{Kernel: 2}, tensor.Shape{2, 2, 4, 4}},
+		{"GlobalAvgPool", GlobalAvgPool{}, tensor.Shape{2, 3, 3, 4}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { checkGradients(t, c.mod, c.shape, gradcheck.Options{}) })
+	}
+}
+
+func TestGradientsEvalBatchNorm(t *testing.T) {
+	bn, err := NewBatchNorm2d("bn", 2, BNOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(bn.RunningMean.Data(), []float32{0.3, -0.2})
+	copy(bn.RunningVar.Data(), []float32{0.5, 2})
+	copy(bn.Weight.Data(), []float32{1.5, -0.7})
+	bn.SetTraining(false)
+	checkGradients(t, bn, tensor.Shape{2, 2, 3, 3}, gradcheck.Options{})
+}

@@ -1,0 +1,112 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"sync"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Param is a named float32 tensor owned by a module: a trainable weight or
+// a buffer (such as BatchNorm's running mean). Its Value is the single
+// source of truth; the nodes it hands out for each graph are bound to that
+// same tensor, so an in-place update of Value is seen by every graph.
+type Param struct {
+	Name  string
+	Value *tensor.Dense
+
+	mu    sync.Mutex
+	nodes map[*G.ExprGraph]*G.Node
+}
+
+// NewParam wraps value under name.
+func NewParam(name string, value *tensor.Dense) *Param {
+	return &Param{Name: name, Value: value}
+}
+
+// Node returns the input node that holds p's value in graph g, creating it
+// on first use.
+func (p *Param) Node(g *G.ExprGraph) *G.Node {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n, ok := p.nodes[g]; ok {
+		return n
+	}
+	if p.nodes == nil {
+		p.nodes = map[*G.ExprGraph]*G.Node{}
+	}
+	s := p.Value.Shape()
+	n := G.NewTensor(g, tensor.Float32, s.Dims(), G.WithShape(s.Clone()...), G.WithName(p.Name), G.WithValue(p.Value))
+	p.nodes[g] = n
+	return n
+}
+
+// Size is the number of elements of p.
+func (p *Param) Size() int { return p.Value.Shape().TotalSize() }
+
+// Data returns p's elements (shared, not copied).
+func (p *Param) Data() []float32 { return p.Value.Data().([]float32) }
+
+// Set copies data into p after checking its length.
+func (p *Param) Set(data []float32) error {
+	if len(data) != p.Size() {
+		return fmt.Errorf("nn: %s has %d elements (shape %v), got %d", p.Name, p.Size(), p.Value.Shape(), len(data))
+	}
+	copy(p.Data(), data)
+	return nil
+}
+
+func zeros(shape ...int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(make([]float32, tensor.Shape(shape).TotalSize())))
+}
+
+func filled(v float32, shape ...int) *tensor.Dense {
+	t := zeros(shape...)
+	d := t.Data().([]float32)
+	for i := range d {
+		d[i] = v
+	}
+	return t
+}
+
+// uniform fills a tensor with U(-bound, bound): PyTorch's default
+// initialisation for Linear and Conv2d (kaiming_uniform with a=√5 gives
+// bound = 1/√fan_in for weights; biases use the same bound).
+func uniform(rng *rand.Rand, bound float64, shape ...int) *tensor.Dense {
+	t := zeros(shape...)
+	d := t.Data().([]float32)
+	for i := range d {
+		d[i] = float32((2*rng.Float64() - 1) * bound)
+	}
+	return t
+}
+
+// kaimingNormal is He initialisation in fan_out mode, which torchvision's
+// ResNet applies to convolutions.
+func kaimingNormal(rng *rand.Rand, fanOut int, shape ...int) *tensor.Dense {
+	t := zeros(shape...)
+	d := t.Data().([]float32)
+	std := math.Sqrt(2 / float64(fanOut))
+	for i := range d {
+		d[i] = float32(rng.NormFloat64() * std)
+	}
+	return t
+}
+
+// rngOrDefault gives deterministic initialisation when the caller passes nil.
+func rngOrDefault(rng *rand.Rand) *rand.Rand {
+	if rng == nil {
+		return rand.New(rand.NewSource(1))
+	}
+	return rng
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}

@@ -1,0 +1,140 @@
+package nn
+
+import (
+	"math/rand"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// BlockOptions configure ResNet blocks.
+type BlockOptions struct {
+	// ZeroInitResidual starts the last BatchNorm of each block at γ = 0, so
+	// each block begins as the identity (Goyal et al.; torchvision's
+	// zero_init_residual).
+	ZeroInitResidual bool
+}
+
+// ResidualBlock is a ResNet block: out = relu(body(x) + shortcut(x)).
+// Body is conv–bn–relu–…–conv–bn; Shortcut is nil (identity) or a 1×1
+// strided conv with BatchNorm.
+type ResidualBlock struct {
+	Body     *Sequential
+	Shortcut *Sequential
+}
+
+func (r *ResidualBlock) Children() []Module {
+	if r.Shortcut == nil {
+		return []Module{r.Body}
+	}
+	return []Module{r.Body, r.Shortcut}
+}
+func (r *ResidualBlock) Params() []*Param { return collect(r.Children()...) }
+
+func (r *ResidualBlock) Forward(x *G.Node) (*G.Node, error) {
+	y, err := r.Body.Forward(x)
+	if err != nil {
+		return nil, err
+	}
+	s := x
+	if r.Shortcut != nil {
+		if s, err = r.Shortcut.Forward(x); err != nil {
+			return nil, err
+		}
+	}
+	sum, err := G.Add(y, s)
+	if err != nil {
+		return nil, errf("residual block: body %v and shortcut %v do not add up: %v", y.Shape(), s.Shape(), err)
+	}
+	return G.Rectify(sum)
+}
+
+type blockBuilder struct {
+	name string
+	rng  *rand.Rand
+	mods []Module
+	err  error
+}
+
+func (b *blockBuilder) conv(idx string, in, out, k, stride, pad int) {
+	if b.err != nil {
+		return
+	}
+	c, err := NewConv2d(join(b.name, "conv"+idx), in, out, k,
+		ConvOptions{Stride: stride, Padding: pad, NoBias: true, KaimingOut: true}, b.rng)
+	b.mods, b.err = append(b.mods, c), err
+}
+
+func (b *blockBuilder) bn(idx string, ch int, zero bool) {
+	if b.err != nil {
+		return
+	}
+	n, err := NewBatchNorm2d(join(b.name, "bn"+idx), ch, BNOptions{})
+	if err == nil && zero {
+		copy(n.Weight.Data(), make([]float32, ch))
+	}
+	b.mods, b.err = append(b.mods, n), err
+}
+
+func (b *blockBuilder) relu() { b.mods = append(b.mods, ReLU{}) }
+
+func shortcut(name string, in, out, stride int, rng *rand.Rand) (*Sequential, error) {
+	if stride == 1 && in == out {
+		return nil, nil
+	}
+	c, err := NewConv2d(join(name, "downsample.0"), in, out, 1, ConvOptions{Stride: stride, NoBias: true, KaimingOut: true}, rng)
+	if err != nil {
+		return nil, err
+	}
+	n, err := NewBatchNorm2d(join(name, "downsample.1"), out, BNOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return NewSequential(c, n), nil
+}
+
+// NewBasicBlock is ResNet-18/34's block: two 3×3 convolutions.
+func NewBasicBlock(name string, in, out, stride int, opt BlockOptions, rng *rand.Rand) (*ResidualBlock, error) {
+	rng = rngOrDefault(rng)
+	b := &blockBuilder{name: name, rng: rng}
+	b.conv("1", in, out, 3, stride, 1)
+	b.bn("1", out, false)
+	b.relu()
+	b.conv("2", out, out, 3, 1, 1)
+	b.bn("2", out, opt.ZeroInitResidual)
+	if b.err != nil {
+		return nil, b.err
+	}
+	sc, err := shortcut(name, in, out, stride, rng)
+	if err != nil {
+		return nil, err
+	}
+	return &ResidualBlock{Body: NewSequential(b.mods...), Shortcut: sc}, nil
+}
+
+// BottleneckExpansion is how many times wider a Bottleneck's output is
+// than its 3×3 convolution.
+const BottleneckExpansion = 4
+
+// NewBottleneck is ResNet-50's block (torchvision's "v1.5": the stride sits
+// on the 3×3 convolution): 1×1 reduce to width, 3×3, 1×1 expand to 4·width.
+func NewBottleneck(name string, in, width, stride int, opt BlockOptions, rng *rand.Rand) (*ResidualBlock, error) {
+	rng = rngOrDefault(rng)
+	out := width * BottleneckExpansion
+	b := &blockBuilder{name: name, rng: rng}
+	b.conv("1", in, width, 1, 1, 0)
+	b.bn("1", width, false)
+	b.relu()
+	b.conv("2", width, width, 3, stride, 1)
+	b.bn("2", width, false)
+	b.relu()
+	b.conv("3", width, out, 1, 1, 0)
+	b.bn("3", out, opt.ZeroInitResidual)
+	if b.err != nil {
+		return nil, b.err
+	}
+	sc, err := shortcut(name, in, out, stride, rng)
+	if err != nil {
+		return nil, err
+	}
+	return &ResidualBlock{Body: NewSequential(b.mods...), Shortcut: sc}, nil
+}
