@@ -80,4 +80,3 @@ func (p *PReLU) Forward(x *G.Node) (*G.Node, error) {
 	}
 	return G.Add(pos, scaled)
 }
-

@@ -24,8 +24,8 @@ func NewDropout(p float64) (*Dropout, error) {
 	return &Dropout{P: p, training: true}, nil
 }
 
-func (d *Dropout) Params() []*Param     { return nil }
-func (d *Dropout) SetTraining(on bool)  { d.training = on }
+func (d *Dropout) Params() []*Param    { return nil }
+func (d *Dropout) SetTraining(on bool) { d.training = on }
 func (d *Dropout) Forward(x *G.Node) (*G.Node, error) {
 	if !d.training || d.P == 0 {
 		return x, nil

@@ -46,12 +46,12 @@ func (op elemOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	return tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(out)), nil
 }
-func (op elemOp) ReturnsPtr() bool     { return false }
-func (op elemOp) CallsExtern() bool    { return false }
-func (op elemOp) OverwritesInput() int { return -1 }
+func (op elemOp) ReturnsPtr() bool      { return false }
+func (op elemOp) CallsExtern() bool     { return false }
+func (op elemOp) OverwritesInput() int  { return -1 }
 func (op elemOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "sslkit.%s", op.name) }
-func (op elemOp) Hashcode() uint32     { return hashOf(op) }
-func (op elemOp) String() string       { return op.name }
+func (op elemOp) Hashcode() uint32      { return hashOf(op) }
+func (op elemOp) String() string        { return op.name }
 
 func (op elemOp) DiffWRT(int) []bool { return []bool{op.df != nil} }
 func (op elemOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
