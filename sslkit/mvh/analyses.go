@@ -29,20 +29,23 @@ func labelOf(ds *Dataset, cond string) string {
 }
 
 // ConditionAccuracy returns subject's accuracy in every condition of a
-// dataset (all conditions, none excluded). For HumansName the trials of all
+// dataset (all conditions, none excluded; conditions the subject has no
+// trials in are left out). For HumansName the trials of all
 // participants are pooled, as in the paper's noise-robustness figures.
 func (d *Data) ConditionAccuracy(dataset, subject string) ([]ConditionValue, error) {
 	ds, err := d.Dataset(dataset)
 	if err != nil {
 		return nil, err
 	}
+	if !ds.HasSubject(subject) {
+		return nil, fmt.Errorf("mvh: dataset %s has no trials of %q (have %q and %q)", dataset, subject, HumansName, ds.Models())
+	}
 	var out []ConditionValue
 	for _, c := range conditionsOrAll(ds) {
-		trials, err := d.subjectTrials(dataset, subject, nonEmpty(c))
+		acc, err := Accuracy(ds.trialsIn(subject, nonEmpty(c)))
 		if err != nil {
-			return nil, err
+			continue // a condition this observer did not see
 		}
-		acc, _ := Accuracy(trials)
 		out = append(out, ConditionValue{Condition: c, Label: labelOf(ds, c), Value: acc})
 	}
 	return out, nil
@@ -79,6 +82,9 @@ func (d *Data) ConditionErrorConsistency(dataset, subject string) ([]ConditionVa
 	}
 	var out []ConditionValue
 	for _, c := range conditionsOrAll(ds) {
+		if subject != HumansName && len(ds.trialsIn(subject, nonEmpty(c))) == 0 {
+			continue // a condition this observer did not see
+		}
 		var v float64
 		if subject == HumansName {
 			var sum float64
@@ -102,14 +108,14 @@ func (d *Data) ConditionErrorConsistency(dataset, subject string) ([]ConditionVa
 }
 
 func meanKappaVsHumans(ds *Dataset, subject string, humans []string, cond string) (float64, error) {
-	a := ds.trialsIn(subject, nonEmpty(cond))
+	a := ds.sortedOutcomes(subject, cond)
 	var sum float64
 	n := 0
 	for _, h := range humans {
 		if h == subject {
 			continue
 		}
-		c, err := ErrorConsistency(a, ds.trialsIn(h, nonEmpty(cond)))
+		c, err := consistency(a, ds.sortedOutcomes(h, cond), subject, h)
 		if err != nil {
 			return 0, fmt.Errorf("mvh: %s %s: %w", ds.Name, cond, err)
 		}

@@ -97,12 +97,8 @@ func (d *Data) Benchmark() (*BenchmarkTable, error) {
 func pairScores(ds *Dataset, group1, group2, conds []string, samePool bool) (Scores, error) {
 	var s Scores
 	pairs := 0
-	condSets := [][]string{nil}
-	if len(conds) > 0 {
-		condSets = condSets[:0]
-		for _, c := range conds {
-			condSets = append(condSets, []string{c})
-		}
+	if len(conds) == 0 {
+		conds = []string{""} // the whole dataset
 	}
 	for i, a := range group1 {
 		for j, b := range group2 {
@@ -110,21 +106,18 @@ func pairScores(ds *Dataset, group1, group2, conds []string, samePool bool) (Sco
 				continue
 			}
 			var diff, obs, kappa float64
-			for _, cs := range condSets {
-				ta, tb := ds.trialsIn(a, cs), ds.trialsIn(b, cs)
-				dd, err := AccuracyDifference(ta, tb)
+			for _, c := range conds {
+				oa, ob := ds.sortedOutcomes(a, c), ds.sortedOutcomes(b, c)
+				k, err := consistency(oa, ob, a, b)
 				if err != nil {
-					return s, fmt.Errorf("mvh: %s %q, %s vs %s: %w", ds.Name, cs, a, b, err)
+					return s, fmt.Errorf("mvh: %s condition %q: %w", ds.Name, c, err)
 				}
-				c, err := ErrorConsistency(ta, tb)
-				if err != nil {
-					return s, fmt.Errorf("mvh: %s %q: %w", ds.Name, cs, err)
-				}
-				diff += dd
-				obs += c.Observed
-				kappa += c.Kappa
+				p1, p2 := fractionCorrect(oa), fractionCorrect(ob)
+				diff += (p1 - p2) * (p1 - p2)
+				obs += k.Observed
+				kappa += k.Kappa
 			}
-			n := float64(len(condSets))
+			n := float64(len(conds))
 			s.AccuracyDifference += diff / n
 			s.ObservedConsistency += obs / n
 			s.ErrorConsistency += kappa / n
@@ -140,6 +133,9 @@ func pairScores(ds *Dataset, group1, group2, conds []string, samePool bool) (Sco
 	who := group1[0]
 	if samePool {
 		who = HumansName
+	}
+	if conds[0] == "" {
+		conds = nil
 	}
 	acc, err := Accuracy(ds.trialsIn(who, conds))
 	if err != nil {
@@ -198,4 +194,14 @@ func ranks(rows []BenchmarkRow, key func(BenchmarkRow) float64) []float64 {
 		i = j + 1
 	}
 	return out
+}
+
+func fractionCorrect(o []imageOutcome) float64 {
+	n := 0
+	for _, x := range o {
+		if x.correct {
+			n++
+		}
+	}
+	return float64(n) / float64(len(o))
 }

@@ -16,6 +16,8 @@ type Dataset struct {
 	trials []Trial
 	// index: subject -> condition -> trials, rebuilt after each change.
 	index map[string]map[string][]Trial
+	// outcomes caches byImage per subject and condition for the benchmark.
+	outcomes map[[2]string][]imageOutcome
 }
 
 // NewData returns an empty Data to fill with AddTrials.
@@ -28,7 +30,7 @@ func (d *Data) add(dataset string, trials []Trial) {
 		d.sets[dataset] = ds
 	}
 	ds.trials = append(ds.trials, trials...)
-	ds.index = nil
+	ds.index, ds.outcomes = nil, nil
 }
 
 // AddTrials adds trials to a dataset (created if new). The conditions of the
@@ -279,4 +281,19 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// sortedOutcomes returns subject's trials in cond ("" for all) as outcomes
+// sorted by image, computed once.
+func (ds *Dataset) sortedOutcomes(subject, cond string) []imageOutcome {
+	key := [2]string{subject, cond}
+	if o, ok := ds.outcomes[key]; ok {
+		return o
+	}
+	if ds.outcomes == nil {
+		ds.outcomes = map[[2]string][]imageOutcome{}
+	}
+	o := byImage(ds.trialsIn(subject, nonEmpty(cond)))
+	ds.outcomes[key] = o
+	return o
 }

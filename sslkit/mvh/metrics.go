@@ -53,22 +53,35 @@ func ErrorConsistency(a, b []Trial) (Consistency, error) {
 	if len(a) != len(b) {
 		return Consistency{}, fmt.Errorf("mvh: ErrorConsistency: %d trials against %d; both observers must see the same images", len(a), len(b))
 	}
-	ka, kb := byImage(a), byImage(b)
-	same := 0
+	return consistency(byImage(a), byImage(b), a[0].Subject, b[0].Subject)
+}
+
+// consistency compares two observers' outcomes, each sorted by image.
+func consistency(ka, kb []imageOutcome, nameA, nameB string) (Consistency, error) {
+	if len(ka) != len(kb) || len(ka) == 0 {
+		return Consistency{}, fmt.Errorf("mvh: ErrorConsistency: %d trials of %s against %d of %s; both observers must see the same images", len(ka), nameA, len(kb), nameB)
+	}
+	same, right1, right2 := 0, 0, 0
 	for i := range ka {
 		if ka[i].id != kb[i].id {
-			return Consistency{}, fmt.Errorf("mvh: ErrorConsistency: image %q of %s has no match in %s's trials", ka[i].id, a[0].Subject, b[0].Subject)
+			return Consistency{}, fmt.Errorf("mvh: ErrorConsistency: image %q of %s has no match in %s's trials", ka[i].id, nameA, nameB)
 		}
 		if ka[i].correct == kb[i].correct {
 			same++
 		}
+		if ka[i].correct {
+			right1++
+		}
+		if kb[i].correct {
+			right2++
+		}
 	}
-	p1, _ := Accuracy(a)
-	p2, _ := Accuracy(b)
+	n := float64(len(ka))
+	p1, p2 := float64(right1)/n, float64(right2)/n
 	c := Consistency{
 		Expected: p1*p2 + (1-p1)*(1-p2),
-		Observed: float64(same) / float64(len(a)),
-		Trials:   len(a),
+		Observed: float64(same) / n,
+		Trials:   len(ka),
 	}
 	if c.Observed == 1 {
 		c.Kappa = 1
