@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+	"math/rand"
+	"sync/atomic"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -15,6 +17,9 @@ type Dropout struct {
 	P        float64
 	training bool
 }
+
+// dropoutSeed gives each Dropout graph node its own reproducible stream.
+var dropoutSeed int64
 
 // NewDropout makes a Dropout in training mode; 0 ≤ p < 1.
 func NewDropout(p float64) (*Dropout, error) {
@@ -33,19 +38,21 @@ func (d *Dropout) Forward(x *G.Node) (*G.Node, error) {
 	if d.P < 0 || d.P >= 1 {
 		return nil, errf("Dropout: probability must be in [0, 1), got %g", d.P)
 	}
-	u := G.UniformRandomNode(x.Graph(), tensor.Float32, 0, 1, x.Shape().Clone()...)
-	p, keep := float32(d.P), float32(1/(1-d.P))
+	// The mask op reads only x's shape; it draws from its own generator
+	// (gorgonia's UniformRandomNode kept every unit in our tests).
+	rng := rand.New(rand.NewSource(atomic.AddInt64(&dropoutSeed, 1)))
+	p, keep := d.P, float32(1/(1-d.P))
 	mask, err := G.ApplyOp(&kernelOp{
-		name: fmt.Sprintf("DropoutMask %g", d.P), arity: 1,
+		name: fmt.Sprintf("DropoutMask %g %p", d.P, rng), arity: 1,
 		shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
-			for i, v := range in[0] {
-				if v >= p {
+		do: func(out []float32, _ [][]float32, _ []tensor.Shape) {
+			for i := range out {
+				if rng.Float64() >= p {
 					out[i] = keep
 				}
 			}
 		},
-	}, u)
+	}, x)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,153 @@
+package nn
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func runGraph(t *testing.T, m Module, x *tensor.Dense) []float64 {
+	t.Helper()
+	g := G.NewGraph()
+	xn := G.NewTensor(g, tensor.Float32, x.Dims(), G.WithShape(x.Shape()...), G.WithValue(x))
+	y, err := m.Forward(xn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out G.Value
+	G.Read(y, &out)
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := gradcheck.Float64s(out)
+	return v
+}
+
+// Weights live in Param.Value, shared by every graph a module is built into.
+func TestGraphsShareWeights(t *testing.T) {
+	l, err := NewLinear("fc", 2, 1, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float32{1, 2}))
+	l.Weight.Set([]float32{1, 1})
+	if got := runGraph(t, l, x); got[0] != 3 {
+		t.Fatalf("got %v, want 3", got)
+	}
+	l.Weight.Set([]float32{2, 0})
+	if got := runGraph(t, l, x); got[0] != 2 {
+		t.Fatalf("after update got %v, want 2", got)
+	}
+}
+
+func TestTrainEvalBatchNorm(t *testing.T) {
+	bn, _ := NewBatchNorm1d("bn", 1, BNOptions{Momentum: 0.5})
+	x := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float32{1, 2, 3, 4}))
+	y := runGraph(t, bn, x) // training: batch statistics
+	if math.Abs(y[0]+y[3]) > 1e-6 || y[3] < 1 {
+		t.Fatalf("training output %v is not normalised", y)
+	}
+	// mean 2.5, unbiased var 5/3; momentum 0.5 from (0, 1).
+	if m, v := bn.RunningMean.Data()[0], bn.RunningVar.Data()[0]; math.Abs(float64(m)-1.25) > 1e-6 || math.Abs(float64(v)-(0.5+5.0/6)) > 1e-6 {
+		t.Fatalf("running stats %v %v", m, v)
+	}
+	SetTraining(bn, false)
+	y = runGraph(t, bn, x)
+	want := (1 - 1.25) / math.Sqrt(0.5+5.0/6+1e-5)
+	if math.Abs(y[0]-want) > 1e-5 {
+		t.Fatalf("eval output %v, want %v", y[0], want)
+	}
+}
+
+func TestDropout(t *testing.T) {
+	d, err := NewDropout(0.25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 4000
+	ones := make([]float32, n)
+	for i := range ones {
+		ones[i] = 1
+	}
+	x := tensor.New(tensor.WithShape(1, n), tensor.WithBacking(ones))
+	y := runGraph(t, d, x)
+	zeros := 0
+	for _, v := range y {
+		switch {
+		case v == 0:
+			zeros++
+		case math.Abs(v-1/0.75) > 1e-6:
+			t.Fatalf("kept value %v, want 1/(1-p)", v)
+		}
+	}
+	// Binomial(4000, 0.25): sd ≈ 27, so ±150 is > 5 sd.
+	if zeros < 850 || zeros > 1150 {
+		t.Fatalf("%d of %d dropped, want about 1000", zeros, n)
+	}
+	SetTraining(d, false)
+	if y := runGraph(t, d, x); y[0] != 1 || y[n-1] != 1 {
+		t.Fatal("eval-mode dropout is not the identity")
+	}
+	if _, err := NewDropout(1); err == nil {
+		t.Fatal("p = 1 accepted")
+	}
+}
+
+func TestNamesAndCounts(t *testing.T) {
+	b, err := NewBasicBlock("layer2.0", 64, 128, 2, BlockOptions{ZeroInitResidual: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range append(b.Params(), Buffers(b)...) {
+		names = append(names, p.Name)
+	}
+	got := strings.Join(names, " ")
+	for _, want := range []string{"layer2.0.conv1.weight", "layer2.0.bn2.bias", "layer2.0.downsample.0.weight", "layer2.0.downsample.1.running_var"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %s in %s", want, got)
+		}
+	}
+	// torchvision: 3·3·64·128 + 2·128 + 3·3·128·128 + 2·128 + 64·128 + 2·128
+	if n := CountParams(b); n != 73728+256+147456+256+8192+256 {
+		t.Errorf("CountParams = %d", n)
+	}
+	for _, v := range b.Body.Modules[4].(*BatchNorm).Weight.Data() {
+		if v != 0 {
+			t.Fatal("zero-init residual left bn2.weight non-zero")
+		}
+	}
+	if _, err := StateDict(NewSequential(b, b)); err == nil {
+		t.Error("duplicate names not reported")
+	}
+}
+
+func TestBadInputsAreErrors(t *testing.T) {
+	if _, err := NewLinear("fc", 0, 3, true, nil); err == nil {
+		t.Error("Linear with 0 inputs accepted")
+	}
+	if _, err := NewConv2d("c", 3, 6, 3, ConvOptions{Groups: 3}, nil); err == nil {
+		t.Error("grouped (non-depthwise) conv accepted")
+	}
+	l, _ := NewLinear("fc", 4, 3, true, nil)
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float32, G.WithShape(2, 5))
+	if _, err := l.Forward(x); err == nil || !strings.Contains(err.Error(), "fc.weight") {
+		t.Errorf("wrong feature count: %v", err)
+	}
+	if _, err := (MaxPool2d{Kernel: 2}).Forward(x); err == nil {
+		t.Error("2-D input to MaxPool2d accepted")
+	}
+	if _, err := NewMLP("m", []int{3}, MLPOptions{}, nil); err == nil {
+		t.Error("MLP without output size accepted")
+	}
+	if _, err := NewMLP("m", []int{3, 4}, MLPOptions{Activation: "tanhh"}, nil); err == nil {
+		t.Error("unknown activation accepted")
+	}
+}
