@@ -155,12 +155,16 @@ func TestLayersMatchPyTorch(t *testing.T) {
 		}
 	}
 	mods := map[string]ctor{
-		"linear":               func() (Module, error) { return NewLinear("fc", 5, 3, true, nil) },
-		"linear_nobias":        func() (Module, error) { return NewLinear("fc", 5, 3, false, nil) },
-		"conv2d":               func() (Module, error) { return NewConv2d("conv", 3, 4, 3, ConvOptions{Stride: 2, Padding: 1}, nil) },
-		"conv2d_dilated":       func() (Module, error) { return NewConv2d("conv", 2, 3, 3, ConvOptions{Padding: 2, Dilation: 2, NoBias: true}, nil) },
-		"conv2d_1x1":           func() (Module, error) { return NewConv2d("conv", 4, 6, 1, ConvOptions{NoBias: true}, nil) },
-		"depthwise":            func() (Module, error) { return NewConv2d("dw", 3, 3, 5, ConvOptions{Stride: 2, Padding: 2, Groups: 3, NoBias: true}, nil) },
+		"linear":        func() (Module, error) { return NewLinear("fc", 5, 3, true, nil) },
+		"linear_nobias": func() (Module, error) { return NewLinear("fc", 5, 3, false, nil) },
+		"conv2d":        func() (Module, error) { return NewConv2d("conv", 3, 4, 3, ConvOptions{Stride: 2, Padding: 1}, nil) },
+		"conv2d_dilated": func() (Module, error) {
+			return NewConv2d("conv", 2, 3, 3, ConvOptions{Padding: 2, Dilation: 2, NoBias: true}, nil)
+		},
+		"conv2d_1x1": func() (Module, error) { return NewConv2d("conv", 4, 6, 1, ConvOptions{NoBias: true}, nil) },
+		"depthwise": func() (Module, error) {
+			return NewConv2d("dw", 3, 3, 5, ConvOptions{Stride: 2, Padding: 2, Groups: 3, NoBias: true}, nil)
+		},
 		"depthwise_bias":       func() (Module, error) { return NewConv2d("dw", 4, 4, 3, ConvOptions{Padding: 1, Groups: 4}, nil) },
 		"batchnorm1d_train":    func() (Module, error) { return NewBatchNorm1d("bn", 4, BNOptions{}) },
 		"batchnorm1d_eval":     func() (Module, error) { return NewBatchNorm1d("bn", 4, BNOptions{}) },
