@@ -1,0 +1,175 @@
+package loss
+
+import (
+	"fmt"
+
+	"github.com/gossl/gossl/sslkit/nn/ops"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// DINOOptions configures DINO. The zero value is DINO's setting.
+type DINOOptions struct {
+	// StudentTemp (default 0.1).
+	StudentTemp float64
+	// TeacherTemp (default 0.04, the start of DINO's 0.04→0.07 warm-up;
+	// the temperature is fixed when the loss node is built).
+	TeacherTemp float64
+	// CentreMomentum m of the centre update c ← m·c + (1−m)·mean(teacher)
+	// (default 0.9).
+	CentreMomentum float64
+}
+
+// DINO holds DINO's loss settings and its running centre of teacher
+// outputs, a 1×K tensor that graphs read through CentreNode.
+type DINO struct {
+	opt    DINOOptions
+	dim    int
+	centre *tensor.Dense
+}
+
+// NewDINO returns a DINO loss for K = dim output dimensions with a zero
+// centre.
+func NewDINO(dim int, dt tensor.Dtype, opt DINOOptions) (*DINO, error) {
+	if dim < 1 {
+		return nil, fmt.Errorf("loss.NewDINO: dim %d must be positive", dim)
+	}
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, fmt.Errorf("loss.NewDINO: dtype %v, want Float32 or Float64", dt)
+	}
+	opt.StudentTemp = orDefault(opt.StudentTemp, 0.1)
+	opt.TeacherTemp = orDefault(opt.TeacherTemp, 0.04)
+	opt.CentreMomentum = orDefault(opt.CentreMomentum, 0.9)
+	if err := positive("NewDINO", "student temperature", opt.StudentTemp); err != nil {
+		return nil, err
+	}
+	if err := positive("NewDINO", "teacher temperature", opt.TeacherTemp); err != nil {
+		return nil, err
+	}
+	if opt.CentreMomentum < 0 || opt.CentreMomentum > 1 {
+		return nil, fmt.Errorf("loss.NewDINO: centre momentum %g outside [0, 1]", opt.CentreMomentum)
+	}
+	return &DINO{opt: opt, dim: dim, centre: tensor.New(tensor.Of(dt), tensor.WithShape(1, dim))}, nil
+}
+
+// Options returns the settings in use (defaults filled in).
+func (d *DINO) Options() DINOOptions { return d.opt }
+
+// Centre returns a copy of the current centre.
+func (d *DINO) Centre() []float64 {
+	out := make([]float64, d.dim)
+	switch c := d.centre.Data().(type) {
+	case []float32:
+		for i, v := range c {
+			out[i] = float64(v)
+		}
+	case []float64:
+		copy(out, c)
+	}
+	return out
+}
+
+// CentreNode returns a graph input bound to the live centre.
+func (d *DINO) CentreNode(g *G.ExprGraph, name string) *G.Node {
+	return G.NewTensor(g, d.centre.Dtype(), 2, G.WithShape(1, d.dim), G.WithName(name), G.WithValue(d.centre))
+}
+
+// Loss is DINO's cross-view loss: for every teacher view iq (the global
+// crops, B×K logits) and every student view v ≠ iq (all crops, student[i]
+// being the same crop as teacher[i]),
+//
+//	−Σ_c softmax((t_iq − c)/τ_t)_c · log_softmax(s_v/τ_s)_c,
+//
+// averaged over the batch and then over the pairs. The teacher is detached.
+func (d *DINO) Loss(student, teacher []*G.Node) (*G.Node, error) {
+	if len(student) == 0 || len(teacher) == 0 {
+		return nil, fmt.Errorf("loss.DINO: need student and teacher views")
+	}
+	for _, n := range append(append([]*G.Node{}, student...), teacher...) {
+		if err := checkEmb("DINO", n); err != nil {
+			return nil, err
+		}
+		if n.Shape()[1] != d.dim || n.Dtype() != d.centre.Dtype() {
+			return nil, fmt.Errorf("loss.DINO: view %v %v, want B×%d %v", n.Shape(), n.Dtype(), d.dim, d.centre.Dtype())
+		}
+	}
+	return d.crossView("DINO", student, teacher, func(s, q *G.Node, _, _ int) (*G.Node, error) {
+		return ops.SoftCrossEntropy(m(scale(s, 1/d.opt.StudentTemp)), q)
+	})
+}
+
+// crossView sums term(student v, teacher probabilities iq) over the pairs
+// v ≠ iq and divides by their number.
+func (d *DINO) crossView(what string, student, teacher []*G.Node, term func(s, q *G.Node, v, iq int) (*G.Node, error)) (*G.Node, error) {
+	if len(student) < 2 && len(teacher) == 1 {
+		return nil, fmt.Errorf("loss.%s: one view gives no pair of different views", what)
+	}
+	return build(what, func() *G.Node {
+		g := student[0].Graph()
+		centre := d.CentreNode(g, fmt.Sprintf("%s_centre_%p", what, d))
+		var total *G.Node
+		pairs := 0
+		for iq, t := range teacher {
+			q := m(ops.CentredSoftmax(m(ops.StopGradient(t)), centre, d.opt.TeacherTemp))
+			for v, s := range student {
+				if v == iq {
+					continue
+				}
+				l := m(term(s, q, v, iq))
+				if total == nil {
+					total = l
+				} else {
+					total = m(G.Add(total, l))
+				}
+				pairs++
+			}
+		}
+		return m(scale(total, 1/float64(pairs)))
+	})
+}
+
+// UpdateCentre folds the teacher outputs of the step just run (values with
+// last axis K, e.g. each global view's B×K logits) into the centre:
+// c ← m·c + (1−m)·mean over all rows.
+func (d *DINO) UpdateCentre(teacher ...G.Value) error {
+	mean := make([]float64, d.dim)
+	rows := 0
+	for _, v := range teacher {
+		if v == nil {
+			return fmt.Errorf("loss.DINO.UpdateCentre: nil value")
+		}
+		s := v.Shape()
+		if s.Dims() == 0 || s[s.Dims()-1] != d.dim {
+			return fmt.Errorf("loss.DINO.UpdateCentre: value of shape %v, want last axis %d", s, d.dim)
+		}
+		switch data := v.Data().(type) {
+		case []float32:
+			for i, x := range data {
+				mean[i%d.dim] += float64(x)
+			}
+			rows += len(data) / d.dim
+		case []float64:
+			for i, x := range data {
+				mean[i%d.dim] += x
+			}
+			rows += len(data) / d.dim
+		default:
+			return fmt.Errorf("loss.DINO.UpdateCentre: values of type %T", v.Data())
+		}
+	}
+	if rows == 0 {
+		return fmt.Errorf("loss.DINO.UpdateCentre: no teacher outputs")
+	}
+	mo := d.opt.CentreMomentum
+	switch c := d.centre.Data().(type) {
+	case []float32:
+		for i := range c {
+			c[i] = float32(mo*float64(c[i]) + (1-mo)*mean[i]/float64(rows))
+		}
+	case []float64:
+		for i := range c {
+			c[i] = mo*c[i] + (1-mo)*mean[i]/float64(rows)
+		}
+	}
+	return nil
+}

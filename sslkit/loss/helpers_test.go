@@ -1,0 +1,37 @@
+package loss
+
+import (
+	"testing"
+
+	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// emb adds a named random N×D (or any shape) input node to g.
+func emb(g *G.ExprGraph, dt tensor.Dtype, name string, seed int64, shape ...int) *G.Node {
+	s := tensor.Shape(shape)
+	return G.NewTensor(g, dt, s.Dims(), G.WithShape(s...), G.WithName(name),
+		G.WithValue(gradcheck.RandomTensor(dt, s, seed, 1)))
+}
+
+func fdCheck(t *testing.T, cost *G.Node, wrt ...*G.Node) {
+	t.Helper()
+	if err := gradcheck.Check(cost, wrt, gradcheck.Options{}); err != nil {
+		t.Error(err)
+	}
+}
+
+func evalScalar(t *testing.T, n *G.Node) float64 {
+	t.Helper()
+	vm := G.NewTapeMachine(n.Graph())
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := gradcheck.Float64s(n.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f[0]
+}

@@ -1,0 +1,52 @@
+package loss
+
+import (
+	"fmt"
+
+	"github.com/gossl/gossl/sslkit/nn/ops"
+	G "gorgonia.org/gorgonia"
+)
+
+// InfoNCEOptions configures InfoNCE. The zero value is MoCo v2's setting.
+type InfoNCEOptions struct {
+	// Temperature τ (default 0.2, MoCo v2; MoCo v1 used 0.07).
+	Temperature float64
+	// SkipNormalize leaves q and k as given; by default both are
+	// L2-normalised, as MoCo's encoders do before the loss.
+	SkipNormalize bool
+}
+
+// InfoNCE is MoCo's contrastive loss for queries q and keys k (N×D) against
+// the queue's K negatives (queue, K×D, e.g. Queue.Node): logits
+// [q_i·k_i, q_i·queue_j] / τ and cross-entropy with the positive at index 0,
+// mean over i. k is detached (it comes from the momentum encoder); the
+// queue receives no gradient either.
+func InfoNCE(q, k, queue *G.Node, opt InfoNCEOptions) (*G.Node, error) {
+	if err := checkPair("InfoNCE", q, k); err != nil {
+		return nil, err
+	}
+	if err := checkEmb("InfoNCE", queue); err != nil {
+		return nil, err
+	}
+	if queue.Shape()[1] != q.Shape()[1] || queue.Dtype() != q.Dtype() {
+		return nil, fmt.Errorf("loss.InfoNCE: queue %v %v does not match queries %v %v", queue.Shape(), queue.Dtype(), q.Shape(), q.Dtype())
+	}
+	tau := orDefault(opt.Temperature, 0.2)
+	if err := positive("InfoNCE", "temperature", tau); err != nil {
+		return nil, err
+	}
+	n := q.Shape()[0]
+	return build("InfoNCE", func() *G.Node {
+		kd := m(ops.StopGradient(k))
+		qd := q
+		if !opt.SkipNormalize {
+			qd = m(ops.L2Normalize(q, 1, ops.DefaultNormEps))
+			kd = m(ops.L2Normalize(kd, 1, ops.DefaultNormEps))
+		}
+		pos := m(G.Reshape(m(G.Sum(m(G.HadamardProd(qd, kd)), 1)), []int{n, 1}))
+		neg := m(G.Mul(qd, m(G.Transpose(queue))))
+		logits := m(scale(m(G.Concat(1, pos, neg)), 1/tau))
+		y := ops.Labels(q.Graph(), fmt.Sprintf("infonce_labels_%d", n), make([]int, n))
+		return m(ops.CrossEntropy(logits, y))
+	})
+}

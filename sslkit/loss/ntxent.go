@@ -1,0 +1,48 @@
+package loss
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gossl/gossl/sslkit/nn/ops"
+	G "gorgonia.org/gorgonia"
+)
+
+// NTXentOptions configures NTXent. The zero value is SimCLR's default.
+type NTXentOptions struct {
+	// Temperature τ (default 0.1, the SimCLR ImageNet setting; the CIFAR-10
+	// recipe uses 0.5).
+	Temperature float64
+}
+
+// NTXent is SimCLR's normalised temperature-scaled cross-entropy. z1 and z2
+// (N×D) are the projections of two views of the same N images. Both are
+// L2-normalised; each of the 2N samples is an anchor whose positive is its
+// other view and whose negatives are the other 2N−2 samples:
+//
+//	ℓ_i = −log exp(s_{i,p(i)}/τ) / Σ_{k≠i} exp(s_{i,k}/τ),  loss = mean_i ℓ_i
+//
+// with s the cosine similarity.
+func NTXent(z1, z2 *G.Node, opt NTXentOptions) (*G.Node, error) {
+	if err := checkPair("NTXent", z1, z2); err != nil {
+		return nil, err
+	}
+	tau := orDefault(opt.Temperature, 0.1)
+	if err := positive("NTXent", "temperature", tau); err != nil {
+		return nil, err
+	}
+	n := z1.Shape()[0]
+	labels := make([]int, 2*n)
+	for i := 0; i < n; i++ {
+		labels[i], labels[n+i] = n+i, i
+	}
+	return build("NTXent", func() *G.Node {
+		z := m(G.Concat(0, z1, z2))
+		z = m(ops.L2Normalize(z, 1, ops.DefaultNormEps))
+		sim := m(G.Mul(z, m(G.Transpose(z))))
+		sim = m(scale(sim, 1/tau))
+		sim = m(ops.MaskedFill(sim, ops.EyeMask(2*n), math.Inf(-1)))
+		y := ops.Labels(z1.Graph(), fmt.Sprintf("ntxent_labels_%d", n), labels)
+		return m(ops.CrossEntropy(sim, y))
+	})
+}
