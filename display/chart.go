@@ -30,6 +30,7 @@ type Chart struct {
 	plot   *plot.Plot
 	width  vg.Length
 	height vg.Length
+	title  string // for String when there is no single plot
 	err    error
 }
 
@@ -174,9 +175,12 @@ func (c *Chart) String() string {
 	if c.err != nil {
 		return c.err.Error()
 	}
-	title := ""
-	if c.plot != nil && c.plot.Title.Text != "" {
-		title = fmt.Sprintf(" %q", c.plot.Title.Text)
+	title := c.title
+	if c.plot != nil {
+		title = c.plot.Title.Text
+	}
+	if title != "" {
+		title = fmt.Sprintf(" %q", title)
 	}
 	return fmt.Sprintf("chart%s (%.3g×%.3g in)", title, float64(c.width/vg.Inch), float64(c.height/vg.Inch))
 }

@@ -59,7 +59,7 @@
 //
 // The plot helpers (LineChart, LossCurve, Scatter, Histogram, Heatmap,
 // ConfusionMatrix, BarChart) return a *Chart; ImageGrid and Neighbours
-// return a *Grid; EmbeddingMap returns an *EmbeddingMapView with zoom,
+// return a *Grid; NewEmbeddingMap returns an *EmbeddingMap with zoom,
 // pan, a legend and hover thumbnails. NewProgress returns a Progress whose
 // Step(i, n, metrics) method is what a training loop calls: it shows a
 // bar and metric curves updated in place at most 10 times a second.

@@ -61,6 +61,8 @@ func formatValue(rv reflect.Value, depth int, indent string) string {
 	}
 	if rv.CanInterface() {
 		switch x := rv.Interface().(type) {
+		case tensor.Tensor: // before Stringer: a tensor's String is its raw dump
+			return tensorText(x)
 		case error:
 			if isNilPointer(x) {
 				return "<nil>"
@@ -71,8 +73,6 @@ func formatValue(rv reflect.Value, depth int, indent string) string {
 				return "<nil>"
 			}
 			return x.String()
-		case tensor.Tensor:
-			return tensorText(x)
 		}
 	}
 	if depth > maxDepth {
@@ -145,7 +145,8 @@ func formatList(rv reflect.Value, depth int, indent string) string {
 	n := rv.Len()
 	inner := indent + "  "
 	var parts []string
-	each := func(i int) { parts = append(parts, formatValue(rv.Index(i), depth+1, inner)) }
+	elem := rv.Type().Elem()
+	each := func(i int) { parts = append(parts, elideType(formatValue(rv.Index(i), depth+1, inner), elem)) }
 	if n > maxItems {
 		for i := 0; i < headItems; i++ {
 			each(i)
@@ -177,7 +178,8 @@ func formatMap(rv reflect.Value, depth int, indent string) string {
 	inner := indent + "  "
 	var parts []string
 	each := func(k reflect.Value) {
-		parts = append(parts, formatValue(k, depth+1, inner)+": "+formatValue(rv.MapIndex(k), depth+1, inner))
+		val := elideType(formatValue(rv.MapIndex(k), depth+1, inner), rv.Type().Elem())
+		parts = append(parts, formatValue(k, depth+1, inner)+": "+val)
 	}
 	if n > maxItems {
 		for _, k := range keys[:headItems] {
@@ -273,4 +275,13 @@ func sortValues(vs []reflect.Value) {
 		}
 		return fmt.Sprint(a) < fmt.Sprint(b)
 	})
+}
+
+// elideType drops the repeated type name of struct elements, as Go
+// composite literals allow: []T{{…}, {…}} rather than []T{T{…}, T{…}}.
+func elideType(s string, elem reflect.Type) string {
+	if elem.Kind() != reflect.Struct {
+		return s
+	}
+	return strings.TrimPrefix(s, typeName(elem))
 }

@@ -13,6 +13,11 @@ import (
 // Scatter draws points (xs[i], ys[i]). labels, if not nil, gives each
 // point's class: points are coloured by class with a legend.
 func Scatter(title string, xs, ys []float64, labels []int) *Chart {
+	return scatterChart(title, xs, ys, labels, nil)
+}
+
+// scatterChart is Scatter with legend names: names[label] when in range.
+func scatterChart(title string, xs, ys []float64, labels []int, names []string) *Chart {
 	if len(xs) != len(ys) {
 		return chartError(fmt.Errorf("display: Scatter: %d x values for %d y values", len(xs), len(ys)))
 	}
@@ -44,7 +49,7 @@ func Scatter(title string, xs, ys []float64, labels []int) *Chart {
 		}
 		p.Add(s)
 		if labels != nil {
-			p.Legend.Add(fmt.Sprint(lab), s)
+			p.Legend.Add(className(lab, names), s)
 		}
 	}
 	p.Legend.Top = true
@@ -87,4 +92,12 @@ func groupByLabel(xs, ys []float64, labels []int) (map[int]*pointGroup, []int) {
 	}
 	sort.Ints(order)
 	return groups, order
+}
+
+// className is names[label], or the label number when names has none.
+func className(label int, names []string) string {
+	if label >= 0 && label < len(names) && names[label] != "" {
+		return names[label]
+	}
+	return fmt.Sprint(label)
 }

@@ -73,10 +73,10 @@ func writeNested(b *strings.Builder, vals []float64, dims []int, axis, off, lead
 			if last {
 				b.WriteString(" ")
 			} else {
-				b.WriteString("\n" + indent + " ")
 				if axis < len(dims)-2 {
-					b.WriteString("\n" + indent + " ")
+					b.WriteString("\n") // a blank line between blocks
 				}
+				b.WriteString("\n" + indent + " ")
 			}
 		}
 		if i < 0 {
