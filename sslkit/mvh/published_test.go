@@ -9,7 +9,6 @@ import (
 	"io"
 	"path"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 )
@@ -45,8 +44,6 @@ func shippedBenchmark(t *testing.T) *BenchmarkTable {
 	}
 	return bench
 }
-
-func three(v float64) string { return strings.TrimPrefix(fmt.Sprintf("%.3f", v), "0") }
 
 func TestShippedDataIsComplete(t *testing.T) {
 	d := shippedData(t)
