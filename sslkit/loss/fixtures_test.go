@@ -1,0 +1,172 @@
+package loss
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"testing"
+
+	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+type fixtureTensor struct {
+	Shape []int     `json:"shape"`
+	Data  []float64 `json:"data"`
+}
+
+func (ft fixtureTensor) dense() *tensor.Dense {
+	d := make([]float32, len(ft.Data))
+	for i, v := range ft.Data {
+		d[i] = float32(v)
+	}
+	return tensor.New(tensor.WithShape(ft.Shape...), tensor.WithBacking(d))
+}
+
+type lossFixture struct {
+	Name   string                   `json:"name"`
+	Loss   string                   `json:"loss"`
+	Params map[string]interface{}   `json:"params"`
+	Inputs map[string]fixtureTensor `json:"inputs"`
+	Value  float64                  `json:"value"`
+	Grads  map[string]fixtureTensor `json:"grads"`
+}
+
+func num(p map[string]interface{}, key string) float64 {
+	if v, ok := p[key]; ok {
+		return v.(float64)
+	}
+	return 0
+}
+
+// buildLoss builds the fixture's loss from its input nodes (float32, as
+// PyTorch computed). Options not in params stay at their defaults, so the
+// fixtures also pin the defaults.
+func buildLoss(f lossFixture, in map[string]*G.Node) (*G.Node, error) {
+	p := f.Params
+	switch f.Loss {
+	case "NTXent":
+		return NTXent(in["z1"], in["z2"], NTXentOptions{Temperature: num(p, "temperature")})
+	case "BarlowTwins":
+		opt := BarlowTwinsOptions{Scale: num(p, "scale")}
+		if l := num(p, "lambda"); l != 0.0051 {
+			opt.Lambda = l
+		}
+		return BarlowTwins(in["z1"], in["z2"], opt)
+	case "SimSiam":
+		return SimSiam(in["p1"], in["p2"], in["z1"], in["z2"])
+	case "BYOLSymmetric":
+		return BYOLSymmetric(in["p1"], in["p2"], in["z1"], in["z2"])
+	case "InfoNCE":
+		return InfoNCE(in["q"], in["k"], in["queue"], InfoNCEOptions{})
+	case "Triplet", "TripletSymmetric":
+		opt := TripletOptions{Gamma: num(p, "gamma"), Margin: num(p, "margin"), Lo: int(num(p, "lo")), Hi: int(num(p, "hi"))}
+		if p["variant"] == "median" {
+			opt.Variant = Median
+		}
+		if f.Loss == "Triplet" {
+			return Triplet(in["p"], in["t"], opt)
+		}
+		return TripletSymmetric(in["p1"], in["p2"], in["t1"], in["t2"], opt)
+	case "DisCo":
+		return DisCo(in["q"], in["k"], in["queue"], in["tq"], in["sk"], in["tk"], DisCoOptions{})
+	case "Distill":
+		return Distill(in["s"], in["t"], DistillOptions{})
+	case "DINO":
+		d, err := NewDINO(in["s0"].Shape()[1], tensor.Float32, DINOOptions{})
+		if err != nil {
+			return nil, err
+		}
+		if err := d.UpdateCentre(in["prev0"].Value(), in["prev1"].Value()); err != nil {
+			return nil, err
+		}
+		return d.Loss([]*G.Node{in["s0"], in["s1"], in["s2"], in["s3"]}, []*G.Node{in["t0"], in["t1"]})
+	case "EsViT":
+		e, err := NewEsViT(in["sv0"].Shape()[1], in["sl0"].Shape()[2], tensor.Float32, DINOOptions{})
+		if err != nil {
+			return nil, err
+		}
+		if err := e.View.UpdateCentre(in["prevv0"].Value(), in["prevv1"].Value()); err != nil {
+			return nil, err
+		}
+		if err := e.Region.UpdateCentre(in["prevr0"].Value(), in["prevr1"].Value()); err != nil {
+			return nil, err
+		}
+		var sv, tv []*G.Node
+		var sr, tr []RegionViews
+		for i := 0; i < 3; i++ {
+			sv = append(sv, in[fmt.Sprintf("sv%d", i)])
+			sr = append(sr, RegionViews{in[fmt.Sprintf("sl%d", i)], in[fmt.Sprintf("sf%d", i)]})
+		}
+		for i := 0; i < 2; i++ {
+			tv = append(tv, in[fmt.Sprintf("tv%d", i)])
+			tr = append(tr, RegionViews{in[fmt.Sprintf("tl%d", i)], in[fmt.Sprintf("tf%d", i)]})
+		}
+		return e.Loss(sv, tv, sr, tr)
+	}
+	return nil, fmt.Errorf("unknown loss %q", f.Loss)
+}
+
+// TestLossesMatchPyTorch compares each loss value and its input gradients
+// with PyTorch 1.13's to 1e-4 relative (float32).
+func TestLossesMatchPyTorch(t *testing.T) {
+	const tol = 1e-4
+	raw, err := os.ReadFile("testdata/losses.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct{ Cases []lossFixture }
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	if len(file.Cases) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, f := range file.Cases {
+		t.Run(f.Name, func(t *testing.T) {
+			g := G.NewGraph()
+			in := map[string]*G.Node{}
+			var names []string
+			for name, ft := range f.Inputs {
+				in[name] = G.NewTensor(g, tensor.Float32, len(ft.Shape), G.WithShape(ft.Shape...), G.WithName(name), G.WithValue(ft.dense()))
+			}
+			for name := range f.Grads {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			var wrt G.Nodes
+			for _, n := range names {
+				wrt = append(wrt, in[n])
+			}
+			l, err := buildLoss(f, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			grads, err := G.Grad(l, wrt...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vm := G.NewTapeMachine(g)
+			defer vm.Close()
+			if err := vm.RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			v, _ := gradcheck.Float64s(l.Value())
+			if e, _ := gradcheck.RelErr(v, []float64{f.Value}, 1e-6); e > tol {
+				t.Errorf("value %.7g, PyTorch %.7g (rel err %.3g)", v[0], f.Value, e)
+			}
+			for i, gn := range grads {
+				got, err := gradcheck.Float64s(gn.Value())
+				if err != nil {
+					t.Fatal(err)
+				}
+				e, err := gradcheck.RelErr(got, f.Grads[names[i]].Data, 1e-6)
+				if err != nil || e > tol {
+					t.Errorf("grad %s: rel err %.3g (tol %g) %v", names[i], e, tol, err)
+				}
+			}
+		})
+	}
+}
