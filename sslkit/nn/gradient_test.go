@@ -79,3 +79,10 @@ func TestGradientsEvalBatchNorm(t *testing.T) {
 	bn.SetTraining(false)
 	checkGradients(t, bn, tensor.Shape{2, 2, 3, 3}, gradcheck.Options{})
 }
+
+func TestGradientsBinaryLayers(t *testing.T) {
+	m := must(t)
+	// Sign has no true gradient: check the pieces around it instead.
+	checkGradients(t, m(NewChannelBias("b", 3)), tensor.Shape{2, 3, 2, 2}, gradcheck.Options{})
+	checkGradients(t, m(NewRPReLU("act", 3)), tensor.Shape{2, 3, 2, 2}, gradcheck.Options{})
+}

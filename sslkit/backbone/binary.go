@@ -1,0 +1,155 @@
+package backbone
+
+import (
+	"fmt"
+	"math/rand"
+
+	"github.com/gossl/gossl/sslkit/nn"
+	G "gorgonia.org/gorgonia"
+)
+
+// BinaryResNetConfig selects the binary ResNet-18 of S2-BNN.
+type BinaryResNetConfig struct {
+	CIFARStem  bool
+	NumClasses int // 0: pooled 512-d features
+	InChannels int // defaults to 3
+}
+
+// NewBinaryResNet18 builds a ReActNet-style binary ResNet-18 (Bi-Real
+// topology): each basic block is two binary units, and each unit is
+//
+//	RSign → BinaryConv 3×3 → BN → + shortcut → RPReLU
+//
+// with a real-valued shortcut around every unit (identity, or 2×2 average
+// pooling, 1×1 convolution and BN where the shape changes). Activations
+// and weights of the 3×3 convolutions are binary with straight-through
+// gradients; the stem convolution and the classifier stay real-valued,
+// as in ReActNet and S2-BNN.
+func NewBinaryResNet18(cfg BinaryResNetConfig, rng *rand.Rand) (*Net, error) {
+	if cfg.InChannels == 0 {
+		cfg.InChannels = 3
+	}
+	if cfg.InChannels < 0 || cfg.NumClasses < 0 {
+		return nil, fmt.Errorf("backbone: negative channels or classes in %+v", cfg)
+	}
+	if rng == nil {
+		rng = rand.New(rand.NewSource(1))
+	}
+	b := &builder{}
+	if cfg.CIFARStem {
+		b.conv(nn.NewConv2d("conv1", cfg.InChannels, 64, 3, nn.ConvOptions{Padding: 1, NoBias: true, KaimingOut: true}, rng))
+	} else {
+		b.conv(nn.NewConv2d("conv1", cfg.InChannels, 64, 7, nn.ConvOptions{Stride: 2, Padding: 3, NoBias: true, KaimingOut: true}, rng))
+	}
+	b.bn(nn.NewBatchNorm2d("bn1", 64, nn.BNOptions{}))
+	if !cfg.CIFARStem {
+		b.add(nn.MaxPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil)
+	}
+	in := 64
+	for stage := 0; stage < 4; stage++ {
+		width := 64 << stage
+		for i := 0; i < 2; i++ {
+			stride := 1
+			if i == 0 && stage > 0 {
+				stride = 2
+			}
+			name := fmt.Sprintf("layer%d.%d", stage+1, i)
+			u1, err := newBinaryUnit(name+".unit1", in, width, stride, rng)
+			b.add(u1, err)
+			u2, err := newBinaryUnit(name+".unit2", width, width, 1, rng)
+			b.add(u2, err)
+			in = width
+		}
+	}
+	b.add(nn.GlobalAvgPool{}, nil)
+	out := in
+	if cfg.NumClasses > 0 {
+		fc, err := nn.NewLinear("fc", in, cfg.NumClasses, true, rng)
+		b.add(fc, err)
+		out = cfg.NumClasses
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	arch := "binary-resnet18"
+	if cfg.CIFARStem {
+		arch += "-cifar"
+	}
+	return &Net{Arch: arch, OutDim: out, InChannels: cfg.InChannels, Layers: nn.NewSequential(b.mods...)}, nil
+}
+
+// BinaryUnit is one binary convolution with its own shortcut.
+type BinaryUnit struct {
+	Sign     *nn.RSign
+	Conv     *nn.BinaryConv2d
+	BN       *nn.BatchNorm
+	Shortcut *nn.Sequential // nil: identity
+	Act      *nn.RPReLU
+}
+
+func newBinaryUnit(name string, in, out, stride int, rng *rand.Rand) (*BinaryUnit, error) {
+	u := &BinaryUnit{}
+	var err error
+	if u.Sign, err = nn.NewRSign(name+".move", in); err != nil {
+		return nil, err
+	}
+	if u.Conv, err = nn.NewBinaryConv2d(name+".conv", in, out, 3, stride, 1, rng); err != nil {
+		return nil, err
+	}
+	if u.BN, err = nn.NewBatchNorm2d(name+".bn", out, nn.BNOptions{}); err != nil {
+		return nil, err
+	}
+	if stride != 1 || in != out {
+		var sc []nn.Module
+		if stride != 1 {
+			sc = append(sc, nn.AvgPool2d{Kernel: stride})
+		}
+		c, err := nn.NewConv2d(name+".downsample.1", in, out, 1, nn.ConvOptions{NoBias: true, KaimingOut: true}, rng)
+		if err != nil {
+			return nil, err
+		}
+		bn, err := nn.NewBatchNorm2d(name+".downsample.2", out, nn.BNOptions{})
+		if err != nil {
+			return nil, err
+		}
+		u.Shortcut = nn.NewSequential(append(sc, c, bn)...)
+	}
+	if u.Act, err = nn.NewRPReLU(name+".act", out); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func (u *BinaryUnit) Children() []nn.Module {
+	c := []nn.Module{u.Sign, u.Conv, u.BN, u.Act}
+	if u.Shortcut != nil {
+		c = append(c, u.Shortcut)
+	}
+	return c
+}
+
+func (u *BinaryUnit) Params() []*nn.Param {
+	var ps []*nn.Param
+	for _, m := range u.Children() {
+		ps = append(ps, m.Params()...)
+	}
+	return ps
+}
+
+func (u *BinaryUnit) Forward(x *G.Node) (*G.Node, error) {
+	y, err := nn.NewSequential(u.Sign, u.Conv, u.BN).Forward(x)
+	if err != nil {
+		return nil, err
+	}
+	s := x
+	if u.Shortcut != nil {
+		if s, err = u.Shortcut.Forward(x); err != nil {
+			return nil, err
+		}
+	}
+	sum, err := G.Add(y, s)
+	if err != nil {
+		return nil, err
+	}
+	return u.Act.Forward(sum)
+}

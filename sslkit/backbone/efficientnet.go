@@ -1,0 +1,193 @@
+package backbone
+
+import (
+	"fmt"
+	"math/rand"
+
+	"github.com/gossl/gossl/sslkit/nn"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// EfficientNetConfig selects EfficientNet-B0 options.
+type EfficientNetConfig struct {
+	// NumClasses > 0 adds torchvision's classifier (Dropout(0.2), Linear
+	// 1280 → NumClasses); 0 returns the pooled 1280-d features.
+	NumClasses int
+	InChannels int // defaults to 3
+}
+
+// stage of EfficientNet-B0: expansion, kernel, stride, output channels, blocks.
+type mbStage struct{ expand, kernel, stride, out, n int }
+
+var effB0 = []mbStage{
+	{1, 3, 1, 16, 1}, {6, 3, 2, 24, 2}, {6, 5, 2, 40, 2}, {6, 3, 2, 80, 3},
+	{6, 5, 1, 112, 3}, {6, 5, 2, 192, 4}, {6, 3, 1, 320, 1},
+}
+
+// NewEfficientNetB0 builds EfficientNet-B0 with torchvision's layout and
+// parameter names ("features.2.1.block.1.0.weight"): MBConv blocks with
+// depthwise convolutions, squeeze-and-excitation and SiLU. Stochastic
+// depth is not applied (blocks always keep their residual branch).
+func NewEfficientNetB0(cfg EfficientNetConfig, rng *rand.Rand) (*Net, error) {
+	if cfg.InChannels == 0 {
+		cfg.InChannels = 3
+	}
+	if cfg.InChannels < 0 || cfg.NumClasses < 0 {
+		return nil, fmt.Errorf("backbone: negative channels or classes in %+v", cfg)
+	}
+	if rng == nil {
+		rng = rand.New(rand.NewSource(1))
+	}
+	var mods []nn.Module
+	stem, err := convBNAct("features.0", cfg.InChannels, 32, 3, 2, 1, true, rng)
+	if err != nil {
+		return nil, err
+	}
+	mods = append(mods, stem)
+	in := 32
+	for s, st := range effB0 {
+		for i := 0; i < st.n; i++ {
+			stride := st.stride
+			if i > 0 {
+				stride = 1
+			}
+			blk, err := newMBConv(fmt.Sprintf("features.%d.%d", s+1, i), in, st.out, st.expand, st.kernel, stride, rng)
+			if err != nil {
+				return nil, err
+			}
+			mods = append(mods, blk)
+			in = st.out
+		}
+	}
+	head, err := convBNAct(fmt.Sprintf("features.%d", len(effB0)+1), in, 1280, 1, 1, 0, true, rng)
+	if err != nil {
+		return nil, err
+	}
+	mods = append(mods, head, nn.GlobalAvgPool{})
+	out := 1280
+	if cfg.NumClasses > 0 {
+		drop, _ := nn.NewDropout(0.2)
+		fc, err := nn.NewLinear("classifier.1", 1280, cfg.NumClasses, true, rng)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, drop, fc)
+		out = cfg.NumClasses
+	}
+	return &Net{Arch: "efficientnet-b0", OutDim: out, InChannels: cfg.InChannels, Layers: nn.NewSequential(mods...)}, nil
+}
+
+// convBNAct is torchvision's Conv2dNormActivation: conv (no bias), BN, and
+// SiLU when act is set; names name.0 and name.1.
+func convBNAct(name string, in, out, k, stride, groups int, act bool, rng *rand.Rand) (*nn.Sequential, error) {
+	opt := nn.ConvOptions{Stride: stride, Padding: (k - 1) / 2, NoBias: true, KaimingOut: true}
+	if groups > 1 {
+		opt.Groups = groups
+	}
+	c, err := nn.NewConv2d(name+".0", in, out, k, opt, rng)
+	if err != nil {
+		return nil, err
+	}
+	bn, err := nn.NewBatchNorm2d(name+".1", out, nn.BNOptions{})
+	if err != nil {
+		return nil, err
+	}
+	s := nn.NewSequential(c, bn)
+	if act {
+		s.Modules = append(s.Modules, nn.SiLU{})
+	}
+	return s, nil
+}
+
+// MBConv is EfficientNet's inverted-residual block: optional 1×1
+// expansion, depthwise K×K, squeeze-and-excitation, 1×1 projection, and an
+// identity shortcut when shape is preserved.
+type MBConv struct {
+	Block    *nn.Sequential
+	Residual bool
+}
+
+func newMBConv(name string, in, out, expand, k, stride int, rng *rand.Rand) (*MBConv, error) {
+	hidden := in * expand
+	var mods []nn.Module
+	idx := func() string { return fmt.Sprintf("%s.block.%d", name, len(mods)) }
+	if expand != 1 {
+		e, err := convBNAct(idx(), in, hidden, 1, 1, 0, true, rng)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, e)
+	}
+	dw, err := convBNAct(idx(), hidden, hidden, k, stride, hidden, true, rng)
+	if err != nil {
+		return nil, err
+	}
+	mods = append(mods, dw)
+	squeeze := in / 4
+	if squeeze < 1 {
+		squeeze = 1
+	}
+	se, err := NewSqueezeExcite(idx(), hidden, squeeze, rng)
+	if err != nil {
+		return nil, err
+	}
+	mods = append(mods, se)
+	proj, err := convBNAct(idx(), hidden, out, 1, 1, 0, false, rng)
+	if err != nil {
+		return nil, err
+	}
+	mods = append(mods, proj)
+	return &MBConv{Block: nn.NewSequential(mods...), Residual: stride == 1 && in == out}, nil
+}
+
+func (m *MBConv) Children() []nn.Module { return []nn.Module{m.Block} }
+func (m *MBConv) Params() []*nn.Param   { return m.Block.Params() }
+func (m *MBConv) Forward(x *G.Node) (*G.Node, error) {
+	y, err := m.Block.Forward(x)
+	if err != nil || !m.Residual {
+		return y, err
+	}
+	return G.Add(y, x)
+}
+
+// SqueezeExcite rescales each channel by sigmoid(fc2(SiLU(fc1(mean(x))))),
+// with 1×1 convolutions fc1 and fc2 as in torchvision.
+type SqueezeExcite struct {
+	FC1, FC2 *nn.Conv2d
+}
+
+// NewSqueezeExcite makes a squeeze-and-excitation module.
+func NewSqueezeExcite(name string, channels, squeeze int, rng *rand.Rand) (*SqueezeExcite, error) {
+	fc1, err := nn.NewConv2d(name+".fc1", channels, squeeze, 1, nn.ConvOptions{}, rng)
+	if err != nil {
+		return nil, err
+	}
+	fc2, err := nn.NewConv2d(name+".fc2", squeeze, channels, 1, nn.ConvOptions{}, rng)
+	if err != nil {
+		return nil, err
+	}
+	return &SqueezeExcite{FC1: fc1, FC2: fc2}, nil
+}
+
+func (s *SqueezeExcite) Children() []nn.Module { return []nn.Module{s.FC1, s.FC2} }
+func (s *SqueezeExcite) Params() []*nn.Param   { return append(s.FC1.Params(), s.FC2.Params()...) }
+func (s *SqueezeExcite) Forward(x *G.Node) (*G.Node, error) {
+	pooled, err := nn.GlobalAvgPool{}.Forward(x)
+	if err != nil {
+		return nil, err
+	}
+	n, c := x.Shape()[0], x.Shape()[1]
+	z, err := G.Reshape(pooled, tensor.Shape{n, c, 1, 1})
+	if err != nil {
+		return nil, err
+	}
+	z, err = nn.NewSequential(s.FC1, nn.SiLU{}, s.FC2, nn.Sigmoid{}).Forward(z)
+	if err != nil {
+		return nil, err
+	}
+	if x.Shape()[2] == 1 && x.Shape()[3] == 1 {
+		return G.HadamardProd(x, z)
+	}
+	return G.BroadcastHadamardProd(x, z, nil, []byte{2, 3})
+}
