@@ -69,5 +69,5 @@ func (b *builder) add(m nn.Module, err error) {
 }
 
 // conv, bn: helpers that keep the error in the builder.
-func (b *builder) conv(c *nn.Conv2d, err error) { b.add(c, err) }
+func (b *builder) conv(c *nn.Conv2d, err error)  { b.add(c, err) }
 func (b *builder) bn(n *nn.BatchNorm, err error) { b.add(n, err) }
