@@ -1,0 +1,54 @@
+package ops
+
+import (
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func TestOpsRejectBadInput(t *testing.T) {
+	g := G.NewGraph()
+	m := input(g, tensor.Float32, "m", 1, 1, 3, 4)
+	v := input(g, tensor.Float32, "v", 2, 1, 3)
+	d64 := input(g, tensor.Float64, "d", 3, 1, 3, 4)
+	bad := map[string]func() (*G.Node, error){
+		"SumAxes repeated axis":     func() (*G.Node, error) { return SumAxes(m, 1, -1) },
+		"SumAxes axis out of range": func() (*G.Node, error) { return SumAxes(m, 2) },
+		"Diag of a vector":          func() (*G.Node, error) { return Diag(v) },
+		"MaskedFill short mask":     func() (*G.Node, error) { return MaskedFill(m, make([]bool, 5), 0) },
+		"LogSoftmax bad axis":       func() (*G.Node, error) { return LogSoftmax(m, 3) },
+		"CrossEntropy float labels": func() (*G.Node, error) { return CrossEntropy(m, v) },
+		"CrossEntropy label count": func() (*G.Node, error) {
+			return CrossEntropy(m, Labels(g, "y4", []int{0, 1, 2, 3}))
+		},
+		"SoftCrossEntropy shapes": func() (*G.Node, error) { return SoftCrossEntropy(m, v) },
+		"SoftCrossEntropy dtypes": func() (*G.Node, error) { return SoftCrossEntropy(m, d64) },
+		"L2Normalize eps 0":       func() (*G.Node, error) { return L2Normalize(m, 1, 0) },
+		"BatchStandardize vector": func() (*G.Node, error) { return BatchStandardize(v, 1e-5) },
+		"RankMean too many ranks": func() (*G.Node, error) { return RankMean(m, 0, 5, false) },
+		"RankMean skipDiag on 3×4": func() (*G.Node, error) {
+			return RankMean(m, 0, 1, true)
+		},
+		"CentredSoftmax centre size": func() (*G.Node, error) { return CentredSoftmax(m, v, 0.1) },
+		"MatchGather ranks":          func() (*G.Node, error) { return MatchGather(m, m, m) },
+		"Sign nil":                   func() (*G.Node, error) { return SignSTE(nil) },
+	}
+	for name, f := range bad {
+		if _, err := f(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// An out-of-range label is caught when the graph runs, as an error.
+func TestCrossEntropyLabelOutOfRangeAtRun(t *testing.T) {
+	g := G.NewGraph()
+	x := input(g, tensor.Float32, "x", 1, 1, 2, 3)
+	l := G.Must(CrossEntropy(x, Labels(g, "y", []int{0, 3})))
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err == nil {
+		t.Fatalf("label 3 of 3 classes accepted: %v", l.Value())
+	}
+}
