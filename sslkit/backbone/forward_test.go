@@ -1,0 +1,174 @@
+package backbone
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/nn"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// trainStep builds net on a random batch, differentiates a random
+// projection of its output, runs the graph once and returns the output
+// and the gradient norm of every parameter.
+func trainStep(t *testing.T, net nn.Module, shape tensor.Shape, wantOut tensor.Shape) ([]float64, map[string]float64) {
+	t.Helper()
+	g := G.NewGraph()
+	x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(shape...), G.WithName("x"),
+		G.WithValue(gradcheck.RandomTensor(tensor.Float32, shape, 3, 1)))
+	y, err := net.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !y.Shape().Eq(wantOut) {
+		t.Fatalf("output shape %v, want %v", y.Shape(), wantOut)
+	}
+	var out G.Value
+	G.Read(y, &out)
+	cost, err := gradcheck.Projection(y, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := net.Params()
+	grads, err := G.Grad(cost, nn.ParamNodes(net, g)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := gradcheck.Float64s(out)
+	for _, v := range o {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("non-finite output %v", v)
+		}
+	}
+	norms := map[string]float64{}
+	for i, gn := range grads {
+		d, err := gradcheck.Float64s(gn.Value())
+		if err != nil {
+			t.Fatalf("%s: %v", params[i].Name, err)
+		}
+		s := 0.0
+		for _, v := range d {
+			s += v * v
+		}
+		norms[params[i].Name] = math.Sqrt(s)
+	}
+	return o, norms
+}
+
+// Every parameter must receive a gradient: a layer cut off from the cost
+// (a broken shortcut, a detached branch) shows up as a zero norm.
+func requireAllGradients(t *testing.T, norms map[string]float64) {
+	t.Helper()
+	for name, n := range norms {
+		if !(n > 0) || math.IsNaN(n) {
+			t.Errorf("parameter %s gets gradient norm %v", name, n)
+		}
+	}
+}
+
+func TestResNet18CIFARTrainStep(t *testing.T) {
+	net, err := NewResNet(ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, norms := trainStep(t, net, tensor.Shape{2, 3, 8, 8}, tensor.Shape{2, 512})
+	requireAllGradients(t, norms)
+}
+
+func TestResNet50ImageNetStemForward(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ResNet-50 train step")
+	}
+	net, err := NewResNet(ResNetConfig{Depth: 50, NumClasses: 7}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, norms := trainStep(t, net, tensor.Shape{2, 3, 32, 32}, tensor.Shape{2, 7})
+	requireAllGradients(t, norms)
+}
+
+func TestEfficientNetB0TrainStep(t *testing.T) {
+	net, err := NewEfficientNetB0(EfficientNetConfig{NumClasses: 5}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn.SetTraining(net, true)
+	_, norms := trainStep(t, net, tensor.Shape{2, 3, 32, 32}, tensor.Shape{2, 5})
+	requireAllGradients(t, norms)
+}
+
+func TestBinaryResNet18TrainStep(t *testing.T) {
+	net, err := NewBinaryResNet18(BinaryResNetConfig{CIFARStem: true, NumClasses: 10}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, norms := trainStep(t, net, tensor.Shape{2, 3, 16, 16}, tensor.Shape{2, 10})
+	requireAllGradients(t, norms)
+}
+
+func TestSmallCNNAndMLP(t *testing.T) {
+	cnn, err := NewSmallCNN(1, 32, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, norms := trainStep(t, cnn, tensor.Shape{3, 1, 28, 28}, tensor.Shape{3, 32})
+	requireAllGradients(t, norms)
+	mlp, err := NewMLP([]int{1, 28, 28}, []int{64}, 16, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, norms = trainStep(t, mlp, tensor.Shape{3, 1, 28, 28}, tensor.Shape{3, 16})
+	requireAllGradients(t, norms)
+}
+
+func TestBackboneInputErrors(t *testing.T) {
+	net, _ := NewResNet(ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+	g := G.NewGraph()
+	if _, err := net.Forward(G.NewTensor(g, tensor.Float32, 4, G.WithShape(1, 1, 8, 8))); err == nil {
+		t.Error("1-channel input to a 3-channel ResNet accepted")
+	}
+	if _, err := net.Forward(G.NewMatrix(g, tensor.Float32, G.WithShape(2, 3))); err == nil {
+		t.Error("matrix input accepted")
+	}
+	if _, err := NewResNet(ResNetConfig{Depth: 101}, nil); err == nil {
+		t.Error("unsupported depth accepted")
+	}
+	cnn, _ := NewSmallCNN(1, 8, nil)
+	if _, err := cnn.Forward(G.NewTensor(g, tensor.Float32, 4, G.WithShape(1, 1, 32, 32))); err == nil {
+		t.Error("32×32 input to the 28×28 CNN accepted")
+	}
+}
+
+func TestZeroInitResidual(t *testing.T) {
+	for _, depth := range []int{18, 50} {
+		net, err := NewResNet(ResNetConfig{Depth: depth, CIFARStem: true, ZeroInitResidual: true}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := "bn2.weight"
+		if depth == 50 {
+			last = "bn3.weight"
+		}
+		zeroed := 0
+		for _, p := range net.Params() {
+			if len(p.Name) > len(last) && p.Name[len(p.Name)-len(last):] == last {
+				for _, v := range p.Data() {
+					if v != 0 {
+						t.Fatalf("%s not zero-initialised", p.Name)
+					}
+				}
+				zeroed++
+			}
+		}
+		if want := map[int]int{18: 8, 50: 16}[depth]; zeroed != want {
+			t.Errorf("resnet%d: %d zero-initialised norms, want %d", depth, zeroed, want)
+		}
+	}
+}
