@@ -293,3 +293,50 @@ func BenchmarkPlot(t *BenchmarkTable, metric string) (*plot.Plot, error) {
 	p.X.Label.Text = metric
 	return p, nil
 }
+
+// ConsistencyMatrixPlot draws an error-consistency matrix as a heat map with
+// the kappa of each pair written in its cell (colour from kappa 0 to 1).
+func ConsistencyMatrixPlot(m *ConsistencyMatrix) (*plot.Plot, error) {
+	if m == nil || len(m.Subjects) == 0 {
+		return nil, fmt.Errorf("mvh: ConsistencyMatrixPlot: empty matrix")
+	}
+	p := plot.New()
+	p.Title.Text = "Error consistency (kappa) on " + m.Dataset
+	h := plotter.NewHeatMap(kappaGrid{m}, whiteToBlue(64))
+	h.Min, h.Max = 0, 1
+	h.Underflow = color.White
+	h.Overflow = whiteToBlue(2)[1]
+	p.Add(h)
+	var cells plotter.XYLabels
+	for i := range m.Subjects {
+		for j := range m.Subjects {
+			cells.XYs = append(cells.XYs, plotter.XY{X: float64(j), Y: float64(i)})
+			cells.Labels = append(cells.Labels, three(m.Kappa[i][j]))
+		}
+	}
+	labels, err := plotter.NewLabels(cells)
+	if err != nil {
+		return nil, err
+	}
+	for i := range labels.TextStyle {
+		if k := m.Kappa[i/len(m.Subjects)][i%len(m.Subjects)]; k > 0.6 {
+			labels.TextStyle[i].Color = color.White // readable on dark cells
+		}
+		labels.TextStyle[i].Font.Size = vg.Points(7)
+		labels.TextStyle[i].XAlign = draw.XCenter
+		labels.TextStyle[i].YAlign = draw.YCenter
+	}
+	p.Add(labels)
+	p.NominalX(m.Subjects...)
+	p.X.Tick.Label.Rotation = 0.8
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.NominalY(m.Subjects...)
+	return p, nil
+}
+
+type kappaGrid struct{ m *ConsistencyMatrix }
+
+func (g kappaGrid) Dims() (c, r int)   { return len(g.m.Subjects), len(g.m.Subjects) }
+func (g kappaGrid) Z(c, r int) float64 { return g.m.Kappa[r][c] }
+func (g kappaGrid) X(c int) float64    { return float64(c) }
+func (g kappaGrid) Y(r int) float64    { return float64(r) }

@@ -41,6 +41,12 @@ func TestFiguresRender(t *testing.T) {
 	}
 	p, err = ConfusionPlot(m)
 	renderPNG(t, p, err, "confusion")
+	cm, err := d.ErrorConsistencyMatrix("sketch", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = ConsistencyMatrixPlot(cm)
+	renderPNG(t, p, err, "consistency matrix")
 	b := shippedBenchmark(t)
 	for _, metric := range []string{MetricAccuracyDifference, MetricObservedConsistency, MetricErrorConsistency, MetricOODAccuracy} {
 		p, err = BenchmarkPlot(b, metric)

@@ -1,0 +1,57 @@
+package mvh
+
+import (
+	"math"
+	"testing"
+)
+
+func TestErrorConsistencyMatrixAgreesWithBenchmark(t *testing.T) {
+	d := shippedData(t)
+	b := shippedBenchmark(t)
+	for _, dataset := range []string{"cue-conflict", "uniform-noise"} {
+		m, err := d.ErrorConsistencyMatrix(dataset, []string{"resnet50", "simclr_resnet50x1", HumansName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Kappa[0][0] != 1 || m.Kappa[0][2] != m.Kappa[2][0] {
+			t.Fatalf("%s: matrix not symmetric with unit diagonal: %v", dataset, m.Kappa)
+		}
+		for i, row := range []string{"resnet50", "simclr_resnet50x1", HumansName} {
+			r, _ := b.Row(row)
+			var want float64
+			for _, s := range r.Datasets {
+				if s.Dataset == dataset {
+					want = s.ErrorConsistency
+				}
+			}
+			if math.Abs(m.Kappa[i][2]-want) > 1e-12 {
+				t.Errorf("%s: kappa(%s, humans) = %.6f, benchmark %.6f", dataset, row, m.Kappa[i][2], want)
+			}
+		}
+		// Models agree with each other more than with humans (claim 3).
+		if m.Kappa[0][1] <= m.Kappa[0][2] {
+			t.Errorf("%s: ResNet-50 vs SimCLR %.3f <= vs humans %.3f", dataset, m.Kappa[0][1], m.Kappa[0][2])
+		}
+	}
+	if _, err := d.ErrorConsistencyMatrix("edge", []string{"nobody"}); err == nil {
+		t.Error("unknown subject accepted")
+	}
+}
+
+func TestConfusionCorrelation(t *testing.T) {
+	a, _ := Confusion(obs("a", "1:cat:dog", "2:dog:dog", "3:car:cat", "4:cat:cat"))
+	b, _ := Confusion(obs("b", "1:cat:dog", "2:cat:dog", "3:car:cat", "4:car:cat"))
+	c, _ := Confusion(obs("c", "1:car:dog", "2:dog:dog", "3:dog:cat", "4:cat:cat"))
+	r, err := ConfusionCorrelation(a, b)
+	if err != nil || r <= 0.9 {
+		t.Fatalf("same confusions, other rates: r = %v, %v", r, err)
+	}
+	r, err = ConfusionCorrelation(a, c)
+	if err != nil || r >= 0 {
+		t.Fatalf("different confusions: r = %v, %v", r, err)
+	}
+	perfect, _ := Confusion(obs("p", "1:dog:dog", "2:cat:cat"))
+	if _, err := ConfusionCorrelation(perfect, perfect); err == nil {
+		t.Fatal("error-free observers gave a correlation")
+	}
+}
