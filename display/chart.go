@@ -142,18 +142,31 @@ func (c *Chart) Render() Bundle {
 	if err := c.Err(); err != nil {
 		return errorBundle(err)
 	}
-	svg, err := c.SVG()
-	if err != nil {
-		return errorBundle(err)
-	}
 	img, err := c.Image()
 	if err != nil {
 		return errorBundle(err)
 	}
-	pngBytes, err := encodePNG(img)
+	// PNG compression is the slowest step; it runs while the SVG is drawn.
+	// (The drawings themselves stay sequential: gonum's Draw adjusts the
+	// plot's axes as it goes.)
+	type encoded struct {
+		data []byte
+		err  error
+	}
+	pngDone := make(chan encoded, 1)
+	go func() {
+		data, err := encodePNG(img)
+		pngDone <- encoded{data, err}
+	}()
+	svg, err := c.SVG()
+	enc := <-pngDone
 	if err != nil {
 		return errorBundle(err)
 	}
+	if enc.err != nil {
+		return errorBundle(enc.err)
+	}
+	pngBytes := enc.data
 	r := img.Bounds()
 	return Bundle{
 		Data: map[string]any{

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -92,3 +93,5 @@ func pngBytes(t *testing.T, b Bundle) []byte {
 	}
 	return raw
 }
+
+func fmtSscan(s string, v *float64) (int, error) { return fmt.Sscan(s, v) }

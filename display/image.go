@@ -39,6 +39,9 @@ func encodePNG(img image.Image) ([]byte, error) {
 	if r.Dx() <= 0 || r.Dy() <= 0 {
 		return nil, fmt.Errorf("display: empty image (%d×%d)", r.Dx(), r.Dy())
 	}
+	if rgba, ok := img.(*image.RGBA); ok && rgba.Opaque() {
+		return encodeOpaqueRGBA(rgba)
+	}
 	var buf bytes.Buffer
 	if err := pngEncoder.Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("display: encoding PNG: %w", err)

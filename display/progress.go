@@ -25,6 +25,8 @@ type Stepper interface {
 	Step(i, n int, metrics map[string]float64)
 }
 
+var _ Stepper = (*Progress)(nil)
+
 // Update rates: a display is replaced at most every minUpdateInterval
 // (10 per second), and the plain-text fallback prints a line at most every
 // textInterval so logs stay readable.
