@@ -1,0 +1,48 @@
+package loss
+
+import (
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// benchStep times one forward+backward pass of a loss on float32
+// embeddings of shape n×d (graph and machine built once, outside the timer).
+func benchStep(b *testing.B, n, d int, build func(z1, z2 *G.Node) (*G.Node, error)) {
+	g := G.NewGraph()
+	z1 := emb(g, tensor.Float32, "z1", 1, n, d)
+	z2 := emb(g, tensor.Float32, "z2", 2, n, d)
+	l, err := build(z1, z2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := G.Grad(l, z1, z2); err != nil {
+		b.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := vm.RunAll(); err != nil {
+			b.Fatal(err)
+		}
+		vm.Reset()
+	}
+}
+
+// BenchmarkNTXent512x128: 512 pairs of 128-d projections (a 1024×1024
+// similarity matrix), forward + backward.
+func BenchmarkNTXent512x128(b *testing.B) {
+	benchStep(b, 512, 128, func(z1, z2 *G.Node) (*G.Node, error) {
+		return NTXent(z1, z2, NTXentOptions{Temperature: 0.5})
+	})
+}
+
+// BenchmarkBarlowTwins256x2048: batch 256, 2048-d (a 2048×2048
+// cross-correlation), forward + backward.
+func BenchmarkBarlowTwins256x2048(b *testing.B) {
+	benchStep(b, 256, 2048, func(z1, z2 *G.Node) (*G.Node, error) {
+		return BarlowTwins(z1, z2, BarlowTwinsOptions{})
+	})
+}
