@@ -61,6 +61,9 @@ func TestGradients(t *testing.T) {
 		{"PReLU", m(NewPReLU("act", 3, 0.25)), tensor.Shape{2, 3, 2, 2}},
 		{"AvgPool2d", AvgPool2d{Kernel: 3, Stride: 2, Padding: 1}, tensor.Shape{2, 2, 5, 5}},
 		{"MaxPool2d", MaxPool2d{Kernel: 2}, tensor.Shape{2, 2, 4, 4}},
+		{"Linear3D", m(NewLinear("fc", 4, 3, true, nil)), tensor.Shape{2, 3, 4}},
+		{"Attention", m(NewAttention("attn", 4, 2, nil)), tensor.Shape{2, 3, 4}},
+		{"WindowBlock", m(NewTransformerBlock("blk", 4, 2, 2, 4, 2, 2, nil)), tensor.Shape{1, 8, 4}},
 		{"GlobalAvgPool", GlobalAvgPool{}, tensor.Shape{2, 3, 3, 4}},
 	}
 	for _, c := range cases {

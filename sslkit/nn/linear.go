@@ -5,10 +5,11 @@ import (
 	"math/rand"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
-// Linear is y = x·Wᵀ + b for x of shape (N, In). Weight has PyTorch's
-// layout (Out, In).
+// Linear is y = x·Wᵀ + b for x of shape (N, In), or (…, In) with any
+// leading axes, like PyTorch's. Weight has PyTorch's layout (Out, In).
 type Linear struct {
 	In, Out int
 	Weight  *Param
@@ -38,11 +39,24 @@ func (l *Linear) Params() []*Param {
 }
 
 func (l *Linear) Forward(x *G.Node) (*G.Node, error) {
-	if err := checkDims("Linear "+l.Weight.Name, x, 2); err != nil {
+	if err := checkDims("Linear "+l.Weight.Name, x, 2, 3, 4); err != nil {
 		return nil, err
 	}
-	if x.Shape()[1] != l.In {
-		return nil, errf("Linear %s: input has %d features, want %d", l.Weight.Name, x.Shape()[1], l.In)
+	s := x.Shape().Clone()
+	if s[len(s)-1] != l.In {
+		return nil, errf("Linear %s: input has %d features, want %d", l.Weight.Name, s[len(s)-1], l.In)
+	}
+	if len(s) > 2 { // fold leading axes into one batch axis and back
+		flat, err := G.Reshape(x, tensor.Shape{s.TotalSize() / l.In, l.In})
+		if err != nil {
+			return nil, err
+		}
+		y, err := l.Forward(flat)
+		if err != nil {
+			return nil, err
+		}
+		s[len(s)-1] = l.Out
+		return G.Reshape(y, s)
 	}
 	g := x.Graph()
 	wt, err := G.Transpose(l.Weight.Node(g))

@@ -54,13 +54,20 @@ func labelAt(labels buf, r, classes int) (int, error) {
 func (ceKernel) forward(in []buf) (buf, error) {
 	x, labels := in[0], in[1]
 	rows, cols := x.shape[0], x.shape[1]
-	out := newBuf(tensor.ScalarShape(), x.dt)
 	for r := 0; r < rows; r++ {
-		y, err := labelAt(labels, r, cols)
-		if err != nil {
+		if _, err := labelAt(labels, r, cols); err != nil {
 			return buf{}, err
 		}
-		out.data[0] += lseStrided(x.data, r*cols, cols, 1) - x.data[r*cols+y]
+	}
+	perRow := make([]float64, rows)
+	parallelRows(rows, cols, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			perRow[r] = lseStrided(x.data, r*cols, cols, 1) - x.data[r*cols+int(labels.data[r])]
+		}
+	})
+	out := newBuf(tensor.ScalarShape(), x.dt)
+	for _, v := range perRow {
+		out.data[0] += v
 	}
 	out.data[0] /= float64(rows)
 	return out, nil
@@ -70,20 +77,44 @@ func (ceKernel) forward(in []buf) (buf, error) {
 func (ceKernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
 	x, labels := in[0], in[1]
 	rows, cols := x.shape[0], x.shape[1]
-	dx := newBuf(x.shape, x.dt)
-	g := grad.data[0] / float64(rows)
 	for r := 0; r < rows; r++ {
-		y, err := labelAt(labels, r, cols)
-		if err != nil {
+		if _, err := labelAt(labels, r, cols); err != nil {
 			return buf{}, err
 		}
-		l := lseStrided(x.data, r*cols, cols, 1)
-		for c := 0; c < cols; c++ {
-			dx.data[r*cols+c] = g * math.Exp(x.data[r*cols+c]-l)
-		}
-		dx.data[r*cols+y] -= g
 	}
+	dx := newBuf(x.shape, x.dt)
+	g := grad.data[0] / float64(rows)
+	parallelRows(rows, cols, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			softmaxRow(x.data[r*cols:(r+1)*cols], dx.data[r*cols:(r+1)*cols], g)
+			dx.data[r*cols+int(labels.data[r])] -= g
+		}
+	})
 	return dx, nil
+}
+
+// softmaxRow writes scale·softmax(x) into dst with one exp per element
+// (masked −Inf entries get 0).
+func softmaxRow(x, dst []float64, scale float64) {
+	m := math.Inf(-1)
+	for _, v := range x {
+		if v > m {
+			m = v
+		}
+	}
+	if math.IsInf(m, 0) {
+		return
+	}
+	s := 0.0
+	for j, v := range x {
+		e := math.Exp(v - m)
+		dst[j] = e
+		s += e
+	}
+	scale /= s
+	for j := range dst {
+		dst[j] *= scale
+	}
 }
 
 // SoftCrossEntropy is the mean over all leading positions of

@@ -65,6 +65,45 @@ class Residual(nn.Module):
         return F.relu(y + s)
 
 
+class Attention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.q, self.k, self.v, self.proj = (nn.Linear(dim, dim) for _ in range(4))
+
+    def forward(self, x):
+        b, t, c = x.shape
+        d = c // self.heads
+        split = lambda y: y.reshape(b, t, self.heads, d).transpose(1, 2)
+        q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+        a = (q @ k.transpose(-2, -1) / d ** 0.5).softmax(-1)
+        return self.proj((a @ v).transpose(1, 2).reshape(b, t, c))
+
+
+class Block(nn.Module):
+    """Pre-norm block with Swin's window partition (6-D view/permute)."""
+
+    def __init__(self, dim, heads, h, w, win, ratio):
+        super().__init__()
+        self.h, self.w, self.win = h, w, win
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = Attention(dim, heads)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential()
+        self.mlp.add_module("fc1", nn.Linear(dim, int(dim * ratio)))
+        self.mlp.add_module("act", nn.GELU())
+        self.mlp.add_module("fc2", nn.Linear(int(dim * ratio), dim))
+
+    def forward(self, x):
+        b, l, c = x.shape
+        h, w, s = self.h, self.w, self.win
+        y = self.norm1(x).view(b, h // s, s, w // s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(-1, s * s, c)
+        y = self.attn(y)
+        y = y.view(b, h // s, w // s, s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(b, l, c)
+        x = x + y
+        return x + self.mlp(self.norm2(x))
+
+
 def randomize(module):
     # Non-trivial affine parameters and running statistics, so that a
     # mix-up of scale and shift cannot pass.
@@ -134,6 +173,8 @@ cases = [
     case("avgpool_k2", nn.AvgPool2d(2), (2, 3, 6, 6)),
     case("global_avgpool", nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()), (2, 5, 3, 4)),
     case("mlp_bn", mlp(), (5, 6), prefix="mlp."),
+    case("attention", Attention(8, 2), (2, 5, 8), prefix="attn."),
+    case("window_block", Block(8, 2, 4, 6, 2, 2.0), (2, 24, 8), prefix="blk."),
     case("basic_block", Residual(4, 8, 2, False), (2, 4, 6, 6), prefix="block."),
     case("basic_block_identity", Residual(4, 4, 1, False), (2, 4, 5, 5), prefix="block."),
     case("bottleneck", Residual(8, 4, 2, True), (2, 8, 6, 6), prefix="block."),
