@@ -13,10 +13,12 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Default size of charts; PNGs are drawn at 96 dpi (576×384 pixels).
+// Default size of charts in inches; PNGs are drawn at 96 dpi (576×384
+// pixels). Sizes are inches (as in matplotlib's figsize) so notebooks need
+// not import gonum's vg package.
 const (
-	DefaultWidth  = 6 * vg.Inch
-	DefaultHeight = 4 * vg.Inch
+	DefaultWidth  = 6.0
+	DefaultHeight = 4.0
 	pngDPI        = 96
 )
 
@@ -34,21 +36,21 @@ type Chart struct {
 	err    error
 }
 
-// NewChart wraps a gonum plot so it renders at the given size. Zero sizes
-// mean the defaults.
-func NewChart(p *plot.Plot, width, height vg.Length) *Chart {
+// NewChart wraps a gonum plot so it renders at the given size in inches.
+// Zero sizes mean the defaults.
+func NewChart(p *plot.Plot, widthInches, heightInches float64) *Chart {
 	if p == nil {
 		return chartError(fmt.Errorf("display: NewChart: nil plot"))
 	}
-	return newChart(p.Draw, p, width, height)
+	return newChart(p.Draw, p, vg.Length(widthInches)*vg.Inch, vg.Length(heightInches)*vg.Inch)
 }
 
 func newChart(d func(draw.Canvas), p *plot.Plot, width, height vg.Length) *Chart {
 	if width <= 0 {
-		width = DefaultWidth
+		width = DefaultWidth * vg.Inch
 	}
 	if height <= 0 {
-		height = DefaultHeight
+		height = DefaultHeight * vg.Inch
 	}
 	return &Chart{draw: d, plot: p, width: width, height: height}
 }
@@ -72,17 +74,23 @@ func (c *Chart) Plot() *plot.Plot {
 	return c.plot
 }
 
-// Size returns the chart's width and height.
-func (c *Chart) Size() (width, height vg.Length) { return c.width, c.height }
+// Size returns the chart's width and height in inches.
+func (c *Chart) Size() (widthInches, heightInches float64) {
+	return float64(c.width / vg.Inch), float64(c.height / vg.Inch)
+}
 
-// Resize sets the chart's size; non-positive values keep the current one.
-// It returns c so calls chain: display.Scatter(...).Resize(8*vg.Inch, 0).
-func (c *Chart) Resize(width, height vg.Length) *Chart {
-	if width > 0 {
-		c.width = width
+// Resize sets the chart's size in inches; non-positive values keep the
+// current one. It returns c so calls chain:
+// display.Scatter(...).Resize(8, 0).
+func (c *Chart) Resize(widthInches, heightInches float64) *Chart {
+	if c.err != nil {
+		return c
 	}
-	if height > 0 {
-		c.height = height
+	if widthInches > 0 {
+		c.width = vg.Length(widthInches) * vg.Inch
+	}
+	if heightInches > 0 {
+		c.height = vg.Length(heightInches) * vg.Inch
 	}
 	return c
 }

@@ -10,7 +10,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
 )
 
 func sampleCharts() map[string]*Chart {
@@ -45,7 +44,7 @@ func TestChartsRenderSVGAndPNG(t *testing.T) {
 				t.Fatal(err)
 			}
 			w, h := c.Size()
-			wantW, wantH := int(math.Round(float64(w/vg.Inch)*pngDPI)), int(math.Round(float64(h/vg.Inch)*pngDPI))
+			wantW, wantH := int(math.Round(w*pngDPI)), int(math.Round(h*pngDPI))
 			if img.Bounds().Dx() != wantW || img.Bounds().Dy() != wantH {
 				t.Errorf("PNG is %v, want %d×%d", img.Bounds().Size(), wantW, wantH)
 			}
@@ -160,7 +159,7 @@ func TestMovingAverageSkipsNaN(t *testing.T) {
 }
 
 func TestResize(t *testing.T) {
-	c := Scatter("t", []float64{1, 2}, []float64{1, 2}, nil).Resize(3*vg.Inch, 2*vg.Inch)
+	c := Scatter("t", []float64{1, 2}, []float64{1, 2}, nil).Resize(3, 2)
 	img, err := c.Image()
 	if err != nil || img.Bounds().Dx() != 288 || img.Bounds().Dy() != 192 {
 		t.Errorf("resized image %v, err %v", img.Bounds(), err)

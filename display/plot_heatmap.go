@@ -258,7 +258,7 @@ func heatmapChart(s heatmapSpec) *Chart {
 		p.Draw(draw.Crop(dc, 0, -barW, 0, 0))
 		bar.Draw(draw.Crop(dc, w-barW+vg.Points(10), -vg.Points(12), vg.Points(30), 0))
 	}
-	c := newChart(drawBoth, nil, DefaultWidth+barW/2, DefaultHeight+vg.Inch/2)
+	c := newChart(drawBoth, nil, DefaultWidth*vg.Inch+barW/2, DefaultHeight*vg.Inch+vg.Inch/2)
 	c.title = s.title
 	return c
 }

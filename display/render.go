@@ -66,7 +66,7 @@ func renderByType(v any) Bundle {
 		if x == nil {
 			return textBundle("<nil>")
 		}
-		return (&Chart{draw: x.Draw, plot: x, width: DefaultWidth, height: DefaultHeight}).Render()
+		return NewChart(x, 0, 0).Render()
 	case tensor.Tensor:
 		return tensorBundle(x)
 	}
