@@ -172,3 +172,61 @@ func TestZeroInitResidual(t *testing.T) {
 		}
 	}
 }
+
+func TestViTTrainStepAndTokens(t *testing.T) {
+	cfg := ViTConfig{ImageSize: 16, PatchSize: 2, Dims: []int{8, 16}, Depths: []int{1, 1}, Heads: []int{2, 2}, Window: 4}
+	v, err := NewViT(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Patches != 16 || v.OutDim != 16 {
+		t.Fatalf("patches %d, out %d; want 16, 16", v.Patches, v.OutDim)
+	}
+	_, norms := trainStep(t, v, tensor.Shape{2, 3, 16, 16}, tensor.Shape{2, 16})
+	requireAllGradients(t, norms)
+
+	g := G.NewGraph()
+	x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(2, 3, 16, 16), G.WithValue(gradcheck.RandomTensor(tensor.Float32, tensor.Shape{2, 3, 16, 16}, 1, 1)))
+	pooled, tokens, err := v.ForwardTokens(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tokens.Shape().Eq(tensor.Shape{2, 16, 16}) || !pooled.Shape().Eq(tensor.Shape{2, 16}) {
+		t.Fatalf("shapes %v %v", pooled.Shape(), tokens.Shape())
+	}
+	if _, err := NewViT(ViTConfig{ImageSize: 30, PatchSize: 4}, nil); err == nil {
+		t.Error("image size not divisible by the patch accepted")
+	}
+	if _, err := v.Forward(G.NewTensor(g, tensor.Float32, 4, G.WithShape(1, 3, 32, 32))); err == nil {
+		t.Error("wrong image size accepted")
+	}
+}
+
+func TestPatchMergeGroupsNeighbours(t *testing.T) {
+	// Tokens numbered by position on a 4×4 grid, one feature each: merged
+	// token 0 must hold positions 0, 1, 4, 5 (the top-left 2×2 block).
+	g := G.NewGraph()
+	d := make([]float32, 16)
+	for i := range d {
+		d[i] = float32(i)
+	}
+	x := G.NewTensor(g, tensor.Float32, 3, G.WithShape(1, 16, 1), G.WithValue(tensor.New(tensor.WithShape(1, 16, 1), tensor.WithBacking(d))))
+	out, err := groupPatches(x, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v G.Value
+	G.Read(out, &v)
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := gradcheck.Float64s(v)
+	want := []float64{0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("merged order %v, want %v", got, want)
+		}
+	}
+}
