@@ -82,6 +82,8 @@ func buildOp(f opFixture, in map[string]*G.Node) (*G.Node, error) {
 		return MaskedFill(x, EyeMask(x.Shape()[0]), p["value"].(float64))
 	case "LogSoftmax":
 		return LogSoftmax(x, int(p["axis"].(float64)))
+	case "Softmax":
+		return Softmax(x, int(p["axis"].(float64)))
 	case "LogSumExp":
 		return LogSumExp(x, int(p["axis"].(float64)))
 	case "L2Normalize":

@@ -40,14 +40,74 @@ func LogSoftmax(x *G.Node, axis int) (*G.Node, error) {
 	return apply(logSoftmaxKernel{dims: x.Shape().Dims(), axis: a}, x)
 }
 
-// Softmax is exp(LogSoftmax(x, axis)); gorgonia's own SoftMax is not used
-// because its gradient is unchecked for arbitrary axes.
+// Softmax is softmax(x) along axis (−1: the last), computed stably, with
+// the gradient y·(g − Σ g·y). gorgonia's own SoftMax is not used because
+// its gradient is unchecked for arbitrary axes.
 func Softmax(x *G.Node, axis int) (*G.Node, error) {
-	ls, err := LogSoftmax(x, axis)
-	if err != nil {
-		return nil, err
+	if x == nil {
+		return nil, fmt.Errorf("ops.Softmax: nil node")
 	}
-	return G.Exp(ls)
+	a, err := normAxis(axis, x.Shape().Dims())
+	if err != nil {
+		return nil, fmt.Errorf("ops.Softmax: %w", err)
+	}
+	return apply(softmaxKernel{dims: x.Shape().Dims(), axis: a}, x)
+}
+
+type softmaxKernel struct{ dims, axis int }
+
+func (k softmaxKernel) name() string        { return fmt.Sprintf("Softmax%d[%d]", k.dims, k.axis) }
+func (k softmaxKernel) inputs() []inputSpec { return []inputSpec{{dims: k.dims}} }
+func (k softmaxKernel) outDims() int        { return k.dims }
+func (k softmaxKernel) diffWRT() []bool     { return []bool{true} }
+func (k softmaxKernel) shape(in []tensor.Shape) (tensor.Shape, error) {
+	return in[0].Clone(), nil
+}
+
+// softmaxInto writes softmax along the axis of x into y (float64).
+func (k softmaxKernel) softmaxInto(x buf, y []float64) {
+	sp := spanOf(x.shape, k.axis)
+	parallelRows(sp.outer, sp.dim*sp.inner, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			for i := 0; i < sp.inner; i++ {
+				off := o*sp.dim*sp.inner + i
+				l := lseStrided(x.data, off, sp.dim, sp.inner)
+				for j := 0; j < sp.dim; j++ {
+					p := off + j*sp.inner
+					y[p] = math.Exp(x.data[p] - l)
+				}
+			}
+		}
+	})
+}
+
+func (k softmaxKernel) forward(in []buf) (buf, error) {
+	out := newBuf(in[0].shape, in[0].dt)
+	k.softmaxInto(in[0], out.data)
+	return out, nil
+}
+
+func (k softmaxKernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
+	dx := newBuf(in[0].shape, in[0].dt)
+	k.softmaxInto(in[0], dx.data) // y, recomputed in float64
+	sp := spanOf(in[0].shape, k.axis)
+	parallelRows(sp.outer, sp.dim*sp.inner, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			for i := 0; i < sp.inner; i++ {
+				off := o*sp.dim*sp.inner + i
+				dot := 0.0
+				for j := 0; j < sp.dim; j++ {
+					p := off + j*sp.inner
+					dot += grad.data[p] * dx.data[p]
+				}
+				for j := 0; j < sp.dim; j++ {
+					p := off + j*sp.inner
+					dx.data[p] *= grad.data[p] - dot
+				}
+			}
+		}
+	})
+	return dx, nil
 }
 
 type logSoftmaxKernel struct{ dims, axis int }

@@ -135,6 +135,11 @@ cases.append({"name": "match_gather", "op": "MatchGather", "params": {},
               "inputs": {"sfeat": t2j(sf), "tfeat": t2j(tf), "tvals": t2j(tv)},
               "out": t2j(gathered)})
 
+case("softmax_axis1_3d", "Softmax", {"axis": 1}, {"x": rand(2, 4, 3, scale=3)},
+     lambda x: torch.softmax(x, dim=1))
+case("softmax_last", "Softmax", {"axis": -1}, {"x": rand(5, 6, scale=3)},
+     lambda x: torch.softmax(x, dim=-1))
+
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "ops.json"), "w") as f:
     json.dump({"generator": "gen_fixtures.py", "torch": torch.__version__, "cases": cases}, f)
