@@ -12,8 +12,9 @@ import (
 type DINOOptions struct {
 	// StudentTemp (default 0.1).
 	StudentTemp float64
-	// TeacherTemp (default 0.04, the start of DINO's 0.04→0.07 warm-up;
-	// the temperature is fixed when the loss node is built).
+	// TeacherTemp (default 0.04, DINO's default and the start of its
+	// optional warm-up to 0.07). It is read when the graph runs, so
+	// SetTeacherTemp changes it between steps without a rebuild.
 	TeacherTemp float64
 	// CentreMomentum m of the centre update c ← m·c + (1−m)·mean(teacher)
 	// (default 0.9).
@@ -26,6 +27,7 @@ type DINO struct {
 	opt    DINOOptions
 	dim    int
 	centre *tensor.Dense
+	temp   *tensor.Dense // one element: the live teacher temperature
 }
 
 // NewDINO returns a DINO loss for K = dim output dimensions with a zero
@@ -49,7 +51,46 @@ func NewDINO(dim int, dt tensor.Dtype, opt DINOOptions) (*DINO, error) {
 	if opt.CentreMomentum < 0 || opt.CentreMomentum > 1 {
 		return nil, fmt.Errorf("loss.NewDINO: centre momentum %g outside [0, 1]", opt.CentreMomentum)
 	}
-	return &DINO{opt: opt, dim: dim, centre: tensor.New(tensor.Of(dt), tensor.WithShape(1, dim))}, nil
+	d := &DINO{opt: opt, dim: dim, centre: tensor.New(tensor.Of(dt), tensor.WithShape(1, dim)),
+		temp: tensor.New(tensor.Of(dt), tensor.WithShape(1))}
+	d.setTemp(opt.TeacherTemp)
+	return d, nil
+}
+
+func (d *DINO) setTemp(t float64) {
+	switch v := d.temp.Data().(type) {
+	case []float32:
+		v[0] = float32(t)
+	case []float64:
+		v[0] = t
+	}
+	d.opt.TeacherTemp = t
+}
+
+// SetTeacherTemp changes the teacher temperature used by graphs already
+// built (DINO warms it up over the first epochs; see TeacherTempAt).
+func (d *DINO) SetTeacherTemp(t float64) error {
+	if !(t > 0) {
+		return fmt.Errorf("loss.DINO.SetTeacherTemp: temperature %g must be positive", t)
+	}
+	d.setTemp(t)
+	return nil
+}
+
+// TeacherTempAt is DINO's teacher-temperature schedule: linear from
+// warmupTemp to temp over the first warmupEpochs epochs (both ends
+// included, like np.linspace), then temp.
+func TeacherTempAt(epoch, warmupEpochs int, warmupTemp, temp float64) float64 {
+	if epoch >= warmupEpochs || warmupEpochs <= 1 {
+		if epoch < warmupEpochs {
+			return warmupTemp
+		}
+		return temp
+	}
+	if epoch < 0 {
+		epoch = 0
+	}
+	return warmupTemp + (temp-warmupTemp)*float64(epoch)/float64(warmupEpochs-1)
 }
 
 // Options returns the settings in use (defaults filled in).
@@ -107,10 +148,11 @@ func (d *DINO) crossView(what string, student, teacher []*G.Node, term func(s, q
 	return build(what, func() *G.Node {
 		g := student[0].Graph()
 		centre := d.CentreNode(g, fmt.Sprintf("%s_centre_%p", what, d))
+		temp := G.NewTensor(g, d.temp.Dtype(), 1, G.WithShape(1), G.WithName(fmt.Sprintf("%s_teacher_temp_%p", what, d)), G.WithValue(d.temp))
 		var total *G.Node
 		pairs := 0
 		for iq, t := range teacher {
-			q := m(ops.CentredSoftmax(m(ops.StopGradient(t)), centre, d.opt.TeacherTemp))
+			q := m(ops.CentredSoftmaxT(m(ops.StopGradient(t)), centre, temp))
 			for v, s := range student {
 				if v == iq {
 					continue

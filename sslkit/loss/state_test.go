@@ -147,3 +147,43 @@ func TestLossesRejectBadInput(t *testing.T) {
 		t.Error("empty queue accepted")
 	}
 }
+
+// SetTeacherTemp reaches a graph that is already built.
+func TestDINOTeacherTempChangesBuiltGraph(t *testing.T) {
+	g := G.NewGraph()
+	s := []*G.Node{emb(g, tensor.Float64, "s0", 1, 3, 4), emb(g, tensor.Float64, "s1", 2, 3, 4)}
+	tt := []*G.Node{emb(g, tensor.Float64, "t0", 3, 3, 4), emb(g, tensor.Float64, "t1", 4, 3, 4)}
+	d, _ := NewDINO(4, tensor.Float64, DINOOptions{})
+	l, err := d.Loss(s, tt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at04 := evalScalar(t, l)
+	if err := d.SetTeacherTemp(0.07); err != nil {
+		t.Fatal(err)
+	}
+	at07 := evalScalar(t, l)
+	g2 := G.NewGraph()
+	s2 := []*G.Node{emb(g2, tensor.Float64, "s0", 1, 3, 4), emb(g2, tensor.Float64, "s1", 2, 3, 4)}
+	t2 := []*G.Node{emb(g2, tensor.Float64, "t0", 3, 3, 4), emb(g2, tensor.Float64, "t1", 4, 3, 4)}
+	fresh, _ := NewDINO(4, tensor.Float64, DINOOptions{TeacherTemp: 0.07})
+	l2, _ := fresh.Loss(s2, t2)
+	if want := evalScalar(t, l2); at07 != want || at04 == at07 {
+		t.Fatalf("after SetTeacherTemp(0.07): %g, fresh graph %g, before %g", at07, want, at04)
+	}
+	if err := d.SetTeacherTemp(0); err == nil {
+		t.Fatal("temperature 0 accepted")
+	}
+}
+
+func TestTeacherTempAt(t *testing.T) {
+	cases := []struct {
+		epoch int
+		want  float64
+	}{{0, 0.04}, {15, 0.055}, {29, 0.07}, {30, 0.07}, {100, 0.07}}
+	for _, c := range cases {
+		if got := TeacherTempAt(c.epoch, 30, 0.04, 0.07); math.Abs(got-c.want) > 1e-3 {
+			t.Errorf("epoch %d: %g, want %g", c.epoch, got, c.want)
+		}
+	}
+}

@@ -14,41 +14,79 @@ import (
 // caller updates between steps. No gradient flows through it (DINO's
 // teacher is never differentiated).
 func CentredSoftmax(t, centre *G.Node, temp float64) (*G.Node, error) {
-	if t == nil || centre == nil {
-		return nil, fmt.Errorf("ops.CentredSoftmax: nil node")
-	}
-	ts := t.Shape()
-	if ts.Dims() == 0 || centre.Shape().TotalSize() != ts[ts.Dims()-1] || centre.Shape().Dims() > 2 {
-		return nil, fmt.Errorf("ops.CentredSoftmax: centre %v does not match the last axis of %v", centre.Shape(), ts)
+	if err := checkCentred(t, centre); err != nil {
+		return nil, err
 	}
 	if !(temp > 0) {
 		return nil, fmt.Errorf("ops.CentredSoftmax: temperature %g must be positive", temp)
 	}
-	return apply(centredKernel{dims: ts.Dims(), cdims: centre.Shape().Dims(), temp: temp}, t, centre)
+	return apply(centredKernel{dims: t.Shape().Dims(), cdims: centre.Shape().Dims(), temp: temp}, t, centre)
 }
 
+// CentredSoftmaxT is CentredSoftmax with the temperature read from a
+// one-element node when the graph runs, so a schedule (DINO's teacher
+// temperature warm-up) needs no rebuild. A temperature ≤ 0 is a run error.
+func CentredSoftmaxT(t, centre, temp *G.Node) (*G.Node, error) {
+	if err := checkCentred(t, centre); err != nil {
+		return nil, err
+	}
+	if temp == nil || temp.Shape().TotalSize() != 1 || temp.Shape().Dims() > 1 {
+		return nil, fmt.Errorf("ops.CentredSoftmaxT: temperature must be a one-element node")
+	}
+	k := centredKernel{dims: t.Shape().Dims(), cdims: centre.Shape().Dims(), tempDims: 1 + temp.Shape().Dims()}
+	return apply(k, t, centre, temp)
+}
+
+func checkCentred(t, centre *G.Node) error {
+	if t == nil || centre == nil {
+		return fmt.Errorf("ops.CentredSoftmax: nil node")
+	}
+	ts := t.Shape()
+	if ts.Dims() == 0 || centre.Shape().TotalSize() != ts[ts.Dims()-1] || centre.Shape().Dims() > 2 {
+		return fmt.Errorf("ops.CentredSoftmax: centre %v does not match the last axis of %v", centre.Shape(), ts)
+	}
+	return nil
+}
+
+// centredKernel's temperature is temp, or (tempDims > 0) its third input,
+// of rank tempDims−1.
 type centredKernel struct {
-	dims, cdims int
-	temp        float64
+	dims, cdims, tempDims int
+	temp                  float64
 }
 
 func (k centredKernel) name() string {
-	return fmt.Sprintf("CentredSoftmax%d,%d[%g]", k.dims, k.cdims, k.temp)
+	return fmt.Sprintf("CentredSoftmax%d,%d,%d[%g]", k.dims, k.cdims, k.tempDims, k.temp)
 }
-func (k centredKernel) inputs() []inputSpec { return []inputSpec{{dims: k.dims}, {dims: k.cdims}} }
-func (k centredKernel) outDims() int        { return k.dims }
-func (k centredKernel) diffWRT() []bool     { return []bool{false, false} }
+func (k centredKernel) inputs() []inputSpec {
+	in := []inputSpec{{dims: k.dims}, {dims: k.cdims}}
+	if k.tempDims > 0 {
+		in = append(in, inputSpec{dims: k.tempDims - 1})
+	}
+	return in
+}
+func (k centredKernel) outDims() int { return k.dims }
+func (k centredKernel) diffWRT() []bool {
+	return make([]bool, len(k.inputs()))
+}
 func (k centredKernel) shape(in []tensor.Shape) (tensor.Shape, error) {
 	return in[0].Clone(), nil
 }
 func (k centredKernel) forward(in []buf) (buf, error) {
 	t, c := in[0], in[1]
+	temp := k.temp
+	if k.tempDims > 0 {
+		temp = in[2].data[0]
+		if !(temp > 0) {
+			return buf{}, fmt.Errorf("temperature %g must be positive", temp)
+		}
+	}
 	cols := len(c.data)
 	out := newBuf(t.shape, t.dt)
 	z := make([]float64, cols)
 	for off := 0; off < len(t.data); off += cols {
 		for j := range z {
-			z[j] = (t.data[off+j] - c.data[j]) / k.temp
+			z[j] = (t.data[off+j] - c.data[j]) / temp
 		}
 		l := lseStrided(z, 0, cols, 1)
 		for j := range z {
