@@ -34,6 +34,20 @@ type Chart struct {
 	height vg.Length
 	title  string // for String when there is no single plot
 	err    error
+	// copy builds an independent twin of the chart, so the SVG and the
+	// PNG can be drawn at the same time (gonum's Draw adjusts the plot's
+	// axes, so one plot cannot be drawn twice at once). Nil once the user
+	// may have changed the plot through Plot.
+	copy func() *Chart
+}
+
+// withCopies builds a chart with build and keeps build to make twins.
+func withCopies(build func() *Chart) *Chart {
+	c := build()
+	if c.err == nil {
+		c.copy = build
+	}
+	return c
 }
 
 // NewChart wraps a gonum plot so it renders at the given size in inches.
@@ -71,6 +85,7 @@ func (c *Chart) Plot() *plot.Plot {
 	if c == nil {
 		return nil
 	}
+	c.copy = nil // the caller may restyle the plot; a rebuilt twin would not follow
 	return c.plot
 }
 
@@ -151,31 +166,10 @@ func (c *Chart) Render() Bundle {
 	if err := c.Err(); err != nil {
 		return errorBundle(err)
 	}
-	img, err := c.Image()
+	svg, img, pngBytes, err := c.drawBoth()
 	if err != nil {
 		return errorBundle(err)
 	}
-	// PNG compression is the slowest step; it runs while the SVG is drawn.
-	// (The drawings themselves stay sequential: gonum's Draw adjusts the
-	// plot's axes as it goes.)
-	type encoded struct {
-		data []byte
-		err  error
-	}
-	pngDone := make(chan encoded, 1)
-	go func() {
-		data, err := encodePNG(img)
-		pngDone <- encoded{data, err}
-	}()
-	svg, err := c.SVG()
-	enc := <-pngDone
-	if err != nil {
-		return errorBundle(err)
-	}
-	if enc.err != nil {
-		return errorBundle(enc.err)
-	}
-	pngBytes := enc.data
 	r := img.Bounds()
 	return Bundle{
 		Data: map[string]any{
@@ -187,6 +181,46 @@ func (c *Chart) Render() Bundle {
 			"image/png": map[string]any{"width": r.Dx(), "height": r.Dy()},
 		},
 	}
+}
+
+// drawBoth renders SVG and PNG. The SVG is drawn from a twin while the
+// PNG is drawn and compressed, when the chart can make twins; otherwise
+// only the PNG compression overlaps the SVG drawing.
+func (c *Chart) drawBoth() (svg []byte, img image.Image, pngData []byte, err error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	svgDone := make(chan result, 1)
+	if c.copy != nil {
+		twin := c.copy()
+		twin.width, twin.height = c.width, c.height
+		go func() {
+			data, err := twin.SVG()
+			svgDone <- result{data, err}
+		}()
+		if img, err = c.Image(); err == nil {
+			pngData, err = encodePNG(img)
+		}
+		r := <-svgDone
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return r.data, img, pngData, r.err
+	}
+	if img, err = c.Image(); err != nil {
+		return nil, nil, nil, err
+	}
+	go func() {
+		data, err := encodePNG(img)
+		svgDone <- result{data, err}
+	}()
+	svg, err = c.SVG()
+	r := <-svgDone
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return svg, img, r.data, r.err
 }
 
 // String describes the chart in one line.

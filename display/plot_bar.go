@@ -13,6 +13,11 @@ import (
 // not nil, a symmetric error bar of ±errs[i] (a standard deviation or
 // confidence half-width over seeds).
 func BarChart(title string, names []string, values, errs []float64) *Chart {
+	return withCopies(func() *Chart { return buildBarChart(title, names, values, errs) })
+}
+
+// buildBarChart draws BarChart; see there.
+func buildBarChart(title string, names []string, values, errs []float64) *Chart {
 	if len(names) != len(values) {
 		return chartError(fmt.Errorf("display: BarChart: %d names for %d values", len(names), len(values)))
 	}

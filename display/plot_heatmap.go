@@ -36,6 +36,11 @@ type heatmapSpec struct {
 // colour bar. rowLabels and colLabels may be nil; otherwise they name each
 // row and column. Small matrices get their values written in the cells.
 func Heatmap(title string, m [][]float64, rowLabels, colLabels []string) *Chart {
+	return withCopies(func() *Chart { return buildHeatmap(title, m, rowLabels, colLabels) })
+}
+
+// buildHeatmap draws Heatmap; see there.
+func buildHeatmap(title string, m [][]float64, rowLabels, colLabels []string) *Chart {
 	if err := checkMatrix(m, rowLabels, colLabels); err != nil {
 		return chartError(fmt.Errorf("display: Heatmap: %w", err))
 	}
@@ -55,6 +60,11 @@ func Heatmap(title string, m [][]float64, rowLabels, colLabels []string) *Chart 
 // C = Z₁ᵀZ₂/N with a diverging palette fixed on [-1, 1], so the ideal
 // identity shows as a red diagonal on white.
 func CrossCorrelation(c [][]float64) *Chart {
+	return withCopies(func() *Chart { return buildCrossCorrelation(c) })
+}
+
+// buildCrossCorrelation draws CrossCorrelation; see there.
+func buildCrossCorrelation(c [][]float64) *Chart {
 	if err := checkMatrix(c, nil, nil); err != nil {
 		return chartError(fmt.Errorf("display: CrossCorrelation: %w", err))
 	}
@@ -70,6 +80,11 @@ func CrossCorrelation(c [][]float64) *Chart {
 // axes. Cells are coloured by the fraction of their row (per-class recall)
 // and labelled with the counts; the title gives the overall accuracy.
 func ConfusionMatrix(counts [][]int, classes []string) *Chart {
+	return withCopies(func() *Chart { return buildConfusionMatrix(counts, classes) })
+}
+
+// buildConfusionMatrix draws ConfusionMatrix; see there.
+func buildConfusionMatrix(counts [][]int, classes []string) *Chart {
 	n := len(counts)
 	if n == 0 {
 		return chartError(fmt.Errorf("display: ConfusionMatrix: empty matrix"))

@@ -11,6 +11,11 @@ import (
 // Histogram draws the distribution of values in bins bins (0 picks about
 // √n, between 10 and 100). Non-finite values are left out and counted.
 func Histogram(title string, values []float64, bins int) *Chart {
+	return withCopies(func() *Chart { return buildHistogram(title, values, bins) })
+}
+
+// buildHistogram draws Histogram; see there.
+func buildHistogram(title string, values []float64, bins int) *Chart {
 	if bins < 0 {
 		return chartError(fmt.Errorf("display: Histogram: negative bin count %d", bins))
 	}

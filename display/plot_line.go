@@ -19,6 +19,11 @@ type Series struct {
 // Non-finite points (a diverged loss) are left out and counted in the
 // x-axis label.
 func LineChart(title, xLabel, yLabel string, series ...Series) *Chart {
+	return withCopies(func() *Chart { return buildLineChart(title, xLabel, yLabel, series...) })
+}
+
+// buildLineChart draws LineChart; see there.
+func buildLineChart(title, xLabel, yLabel string, series ...Series) *Chart {
 	if len(series) == 0 {
 		return chartError(fmt.Errorf("display: LineChart: no series"))
 	}
@@ -62,6 +67,11 @@ func LineChart(title, xLabel, yLabel string, series ...Series) *Chart {
 // over it (no lag, unlike an exponential average), on a log scale when
 // the loss spans over two decades.
 func LossCurve(losses []float64) *Chart {
+	return withCopies(func() *Chart { return buildLossCurve(losses) })
+}
+
+// buildLossCurve draws LossCurve; see there.
+func buildLossCurve(losses []float64) *Chart {
 	if len(losses) == 0 {
 		return chartError(fmt.Errorf("display: LossCurve: no values"))
 	}

@@ -13,6 +13,11 @@ import (
 // Scatter draws points (xs[i], ys[i]). labels, if not nil, gives each
 // point's class: points are coloured by class with a legend.
 func Scatter(title string, xs, ys []float64, labels []int) *Chart {
+	return withCopies(func() *Chart { return buildScatter(title, xs, ys, labels) })
+}
+
+// buildScatter draws Scatter; see there.
+func buildScatter(title string, xs, ys []float64, labels []int) *Chart {
 	return scatterChart(title, xs, ys, labels, nil)
 }
 
