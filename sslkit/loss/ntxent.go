@@ -39,7 +39,7 @@ func NTXent(z1, z2 *G.Node, opt NTXentOptions) (*G.Node, error) {
 	return build("NTXent", func() *G.Node {
 		z := m(G.Concat(0, z1, z2))
 		z = m(ops.L2Normalize(z, 1, ops.DefaultNormEps))
-		sim := m(G.Mul(z, m(G.Transpose(z))))
+		sim := m(ops.Gram(z))
 		sim = m(scale(sim, 1/tau))
 		sim = m(ops.MaskedFill(sim, ops.EyeMask(2*n), math.Inf(-1)))
 		y := ops.Labels(z1.Graph(), fmt.Sprintf("ntxent_labels_%d", n), labels)

@@ -49,3 +49,5 @@ func (diagKernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
 	}
 	return out, nil
 }
+
+func (diagKernel) shapeOnlyBackward() {}

@@ -96,3 +96,25 @@ func TestSoftCrossEntropyTargetGradient(t *testing.T) {
 	tg := input(g, tensor.Float64, "t", 2, 1, 3, 4)
 	checkFD(t, G.Must(SoftCrossEntropy(x, tg)), x, tg)
 }
+
+func TestGramFiniteDifferencesAndValue(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		g := G.NewGraph()
+		x := input(g, dt, "x", 4, 1, 5, 3)
+		out := G.Must(Gram(x))
+		checkFD(t, out, x)
+		got := run(t, out)
+		xs := floats(t, x.Value())
+		for i := 0; i < 5; i++ {
+			for j := 0; j < 5; j++ {
+				want := 0.0
+				for k := 0; k < 3; k++ {
+					want += xs[i*3+k] * xs[j*3+k]
+				}
+				if !near(got[i*5+j], want, 1e-5) {
+					t.Fatalf("%v: gram[%d,%d] = %g, want %g", dt, i, j, got[i*5+j], want)
+				}
+			}
+		}
+	}
+}

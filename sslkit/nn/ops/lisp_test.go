@@ -14,7 +14,7 @@ func TestLispMachineMatchesSymbolic(t *testing.T) {
 		g := G.NewGraph()
 		x := input(g, tensor.Float64, "x", 5, 1, 4, 3)
 		y := G.Must(L2Normalize(x, 1, DefaultNormEps))
-		y = G.Must(LogSoftmax(y, -1))
+		y = G.Must(LogSoftmax(G.Must(Gram(y)), -1))
 		cost := G.Must(SumAxes(G.Must(G.HadamardProd(y, y))))
 		return g, x, cost
 	}

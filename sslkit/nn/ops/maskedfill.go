@@ -76,3 +76,5 @@ func (k maskKernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
 	}
 	return out, nil
 }
+
+func (maskKernel) shapeOnlyBackward() {}

@@ -29,6 +29,11 @@ type kernel interface {
 	backward(in []buf, out, grad buf, wrt int) (buf, error)
 }
 
+// shapeOnlyBackward marks kernels whose backward reads only the output's
+// gradient and the shapes and dtypes of the inputs and output, so bwdOp
+// skips converting their data.
+type shapeOnlyBackward interface{ shapeOnlyBackward() }
+
 type inputSpec struct {
 	dims  int
 	dtype hm.Type // nil: float (type variable a)
@@ -199,11 +204,23 @@ func (op bwdOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 	return shapes[op.wrt].Clone(), nil
 }
 func (op bwdOp) Do(vs ...G.Value) (G.Value, error) {
-	bs, err := unpackAll(vs)
+	n := len(vs) - 2
+	var bs []buf
+	var err error
+	if _, ok := op.k.(shapeOnlyBackward); ok {
+		bs = make([]buf, n, n+2)
+		for i, v := range vs[:n] {
+			bs[i] = buf{shape: v.Shape().Clone(), dt: v.Dtype()}
+		}
+		var grad buf
+		grad, err = unpack(vs[n+1])
+		bs = append(bs, buf{shape: vs[n].Shape().Clone(), dt: vs[n].Dtype()}, grad)
+	} else {
+		bs, err = unpackAll(vs)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op.name(), err)
 	}
-	n := len(bs) - 2
 	g, err := op.k.backward(bs[:n], bs[n], bs[n+1], op.wrt)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op.name(), err)

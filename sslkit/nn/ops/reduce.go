@@ -126,3 +126,5 @@ func (k reduceKernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
 	}
 	return out, nil
 }
+
+func (reduceKernel) shapeOnlyBackward() {}

@@ -1,0 +1,173 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Gram returns x·xᵀ for an N×D matrix x (the N×N matrix of dot products
+// between rows, NT-Xent's similarity matrix). It runs in x's own dtype on
+// gonum's BLAS, and its gradient (G + Gᵀ)·x is one matrix product, where
+// gorgonia's Mul(x, Transpose(x)) would take two.
+func Gram(x *G.Node) (*G.Node, error) {
+	if x == nil {
+		return nil, fmt.Errorf("ops.Gram: nil node")
+	}
+	if x.Shape().Dims() != 2 {
+		return nil, fmt.Errorf("ops.Gram: x has shape %v, want N×D", x.Shape())
+	}
+	if dt := x.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, fmt.Errorf("ops.Gram: dtype %v, want Float32 or Float64", dt)
+	}
+	return G.ApplyOp(gramOp{}, x)
+}
+
+var matType = G.TensorType{Dims: 2, Of: floatVar}
+
+// gemm computes c = a·op(b) for row-major dense matrices of one dtype.
+func gemm(tB blas.Transpose, a, b, c *tensor.Dense) error {
+	as, bs, cs := a.Shape(), b.Shape(), c.Shape()
+	switch ad := a.Data().(type) {
+	case []float32:
+		blas32.Gemm(blas.NoTrans, tB, 1,
+			blas32.General{Rows: as[0], Cols: as[1], Stride: as[1], Data: ad},
+			blas32.General{Rows: bs[0], Cols: bs[1], Stride: bs[1], Data: b.Data().([]float32)},
+			0, blas32.General{Rows: cs[0], Cols: cs[1], Stride: cs[1], Data: c.Data().([]float32)})
+	case []float64:
+		blas64.Gemm(blas.NoTrans, tB, 1,
+			blas64.General{Rows: as[0], Cols: as[1], Stride: as[1], Data: ad},
+			blas64.General{Rows: bs[0], Cols: bs[1], Stride: bs[1], Data: b.Data().([]float64)},
+			0, blas64.General{Rows: cs[0], Cols: cs[1], Stride: cs[1], Data: c.Data().([]float64)})
+	default:
+		return fmt.Errorf("unsupported dtype %v", a.Dtype())
+	}
+	return nil
+}
+
+// dense returns v as a contiguous *tensor.Dense (a copy if it is a view).
+func dense(v G.Value) (*tensor.Dense, error) {
+	d, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("value of type %T, want a dense tensor", v)
+	}
+	if d.RequiresIterator() {
+		return d.Materialize().(*tensor.Dense), nil
+	}
+	return d, nil
+}
+
+type gramOp struct{}
+
+func (gramOp) Arity() int            { return 1 }
+func (gramOp) Type() hm.Type         { return hm.NewFnType(matType, matType) }
+func (gramOp) ReturnsPtr() bool      { return false }
+func (gramOp) CallsExtern() bool     { return false }
+func (gramOp) OverwritesInput() int  { return -1 }
+func (gramOp) WriteHash(h hash.Hash) { h.Write([]byte("Gram")) }
+func (gramOp) Hashcode() uint32      { return hashOf("Gram") }
+func (gramOp) String() string        { return "Gram" }
+func (gramOp) DiffWRT(n int) []bool  { return []bool{true} }
+func (gramOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(ds)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][0], s[0][0]}, nil
+}
+func (gramOp) Do(vs ...G.Value) (G.Value, error) {
+	x, err := dense(vs[0])
+	if err != nil {
+		return nil, fmt.Errorf("Gram: %w", err)
+	}
+	n := x.Shape()[0]
+	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(n, n))
+	return out, gemm(blas.Trans, x, x, out)
+}
+func (gramOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(gramGradOp{}, inputs[0], grad)
+	if err != nil {
+		return nil, fmt.Errorf("Gram gradient: %w", err)
+	}
+	return G.Nodes{d}, nil
+}
+func (gramOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node) error {
+	g, err := output.Grad()
+	if err != nil {
+		return err
+	}
+	d, err := gramGradOp{}.Do(inputs[0].Value(), g)
+	if err != nil {
+		return err
+	}
+	dst, err := inputs[0].Grad()
+	if err != nil {
+		return err
+	}
+	b, err := unpack(d)
+	if err != nil {
+		return err
+	}
+	return b.addInto(dst)
+}
+
+// gramGradOp computes (G + Gᵀ)·x from x and the gradient G of x·xᵀ.
+type gramGradOp struct{}
+
+func (gramGradOp) Arity() int { return 2 }
+func (gramGradOp) Type() hm.Type {
+	return hm.NewFnType(matType, matType, matType)
+}
+func (gramGradOp) ReturnsPtr() bool      { return false }
+func (gramGradOp) CallsExtern() bool     { return false }
+func (gramGradOp) OverwritesInput() int  { return -1 }
+func (gramGradOp) WriteHash(h hash.Hash) { h.Write([]byte("∂Gram")) }
+func (gramGradOp) Hashcode() uint32      { return hashOf("∂Gram") }
+func (gramGradOp) String() string        { return "∂Gram" }
+func (gramGradOp) DiffWRT(n int) []bool  { return make([]bool, n) }
+func (gramGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("∂Gram: second-order gradients are not supported")
+}
+func (gramGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(ds)
+	if err != nil {
+		return nil, err
+	}
+	return s[0].Clone(), nil
+}
+func (gramGradOp) Do(vs ...G.Value) (G.Value, error) {
+	x, err := dense(vs[0])
+	if err != nil {
+		return nil, fmt.Errorf("∂Gram: %w", err)
+	}
+	g, err := dense(vs[1])
+	if err != nil {
+		return nil, fmt.Errorf("∂Gram: %w", err)
+	}
+	n := g.Shape()[0]
+	sym := tensor.New(tensor.Of(g.Dtype()), tensor.WithShape(n, n))
+	switch gd := g.Data().(type) {
+	case []float32:
+		sd := sym.Data().([]float32)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				sd[i*n+j] = gd[i*n+j] + gd[j*n+i]
+			}
+		}
+	case []float64:
+		sd := sym.Data().([]float64)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				sd[i*n+j] = gd[i*n+j] + gd[j*n+i]
+			}
+		}
+	}
+	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...))
+	return out, gemm(blas.NoTrans, sym, x, out)
+}
