@@ -76,6 +76,8 @@ func buildOp(f opFixture, in map[string]*G.Node) (*G.Node, error) {
 		return SumAxes(x, intsParam(p, "axes")...)
 	case "MeanAxes":
 		return MeanAxes(x, intsParam(p, "axes")...)
+	case "Gram":
+		return Gram(x)
 	case "Diag":
 		return Diag(x)
 	case "MaskedFill":

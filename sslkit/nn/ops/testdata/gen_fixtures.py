@@ -139,6 +139,7 @@ case("softmax_axis1_3d", "Softmax", {"axis": 1}, {"x": rand(2, 4, 3, scale=3)},
      lambda x: torch.softmax(x, dim=1))
 case("softmax_last", "Softmax", {"axis": -1}, {"x": rand(5, 6, scale=3)},
      lambda x: torch.softmax(x, dim=-1))
+case("gram", "Gram", {}, {"x": rand(6, 4)}, lambda x: x @ x.T)
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "ops.json"), "w") as f:
