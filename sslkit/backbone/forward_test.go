@@ -99,8 +99,10 @@ func TestEfficientNetB0TrainStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nn.SetTraining(net, true)
-	_, norms := trainStep(t, net, tensor.Shape{2, 3, 32, 32}, tensor.Shape{2, 5})
+	// 64×64 leaves a 2×2 map in the last stages: at 1×1 a channel bias
+	// before conv+BatchNorm has an exactly zero gradient, which the check
+	// below would flag.
+	_, norms := trainStep(t, net, tensor.Shape{2, 3, 64, 64}, tensor.Shape{2, 5})
 	requireAllGradients(t, norms)
 }
 

@@ -1,10 +1,7 @@
 package nn
 
 import (
-	"fmt"
-
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // BNOptions configure BatchNorm. Zero values give PyTorch's defaults:
@@ -74,9 +71,9 @@ func (b *BatchNorm) SetTraining(on bool) { b.training = on }
 
 func (b *BatchNorm) Forward(x *G.Node) (*G.Node, error) {
 	name := b.RunningMean.Name
-	dims, axes := 2, []int{0}
+	dims := 2
 	if b.spatial {
-		dims, axes = 4, []int{0, 2, 3}
+		dims = 4
 	}
 	if err := checkDims("BatchNorm "+name, x, dims); err != nil {
 		return nil, err
@@ -87,7 +84,7 @@ func (b *BatchNorm) Forward(x *G.Node) (*G.Node, error) {
 	var y *G.Node
 	var err error
 	if b.training {
-		y, err = b.trainForward(x, axes)
+		y, err = b.trainForward(x)
 	} else {
 		y, err = b.evalForward(x)
 	}
@@ -97,70 +94,14 @@ func (b *BatchNorm) Forward(x *G.Node) (*G.Node, error) {
 	return y, nil
 }
 
-func (b *BatchNorm) trainForward(x *G.Node, axes []int) (*G.Node, error) {
-	count := 1
-	for _, a := range axes {
-		count *= x.Shape()[a]
-	}
-	if count < 2 {
-		return nil, fmt.Errorf("training needs more than one value per channel, input shape %v", x.Shape())
-	}
-	mean, err := meanAxes(x, axes...)
-	if err != nil {
-		return nil, err
-	}
-	if mean, err = b.track(mean, b.RunningMean, 1); err != nil {
-		return nil, err
-	}
-	xc, err := expandTo(G.BroadcastSub, x, mean, 1)
-	if err != nil {
-		return nil, err
-	}
-	sq, err := G.Square(xc)
-	if err != nil {
-		return nil, err
-	}
-	variance, err := meanAxes(sq, axes...)
-	if err != nil {
-		return nil, err
-	}
-	if variance, err = b.track(variance, b.RunningVar, float64(count)/float64(count-1)); err != nil {
-		return nil, err
-	}
-	// 1/sqrt via Sqrt and division: gorgonia's InverseSqrt gradient is wrong.
-	std, err := G.Sqrt(G.Must(G.Add(variance, G.NewConstant(float32(b.Eps)))))
-	if err != nil {
-		return nil, err
-	}
-	y, err := expandTo(G.BroadcastHadamardDiv, xc, std, 1)
-	if err != nil || b.Weight == nil {
-		return y, err
-	}
+func (b *BatchNorm) trainForward(x *G.Node) (*G.Node, error) {
 	g := x.Graph()
-	if y, err = scaleChannels(y, b.Weight.Node(g)); err != nil {
-		return nil, err
+	if b.Weight != nil {
+		return b.batchNormTrain(x, b.Weight.Node(g), b.Bias.Node(g))
 	}
-	return shiftChannels(y, b.Bias.Node(g))
-}
-
-// track passes a batch statistic through unchanged while folding it into
-// the running buffer on every forward run (scaled by unbias for variance).
-func (b *BatchNorm) track(stat *G.Node, running *Param, unbias float64) (*G.Node, error) {
-	m := float32(b.Momentum)
-	u := float32(unbias)
-	buf := running.Data()
-	op := &kernelOp{
-		name: fmt.Sprintf("RunningStat %s %p", running.Name, running), arity: 1, diff: []bool{true},
-		shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
-			copy(out, in[0])
-			for i, v := range in[0] {
-				buf[i] = (1-m)*buf[i] + m*u*v
-			}
-		},
-		grad: func(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) { return G.Nodes{grad}, nil },
-	}
-	return G.ApplyOp(op, stat)
+	ones := G.NewConstant(filled(1, b.Features), G.WithName(b.RunningMean.Name+".unit_scale"))
+	zero := G.NewConstant(zeros(b.Features), G.WithName(b.RunningMean.Name+".zero_shift"))
+	return b.batchNormTrain(x, ones, zero)
 }
 
 func (b *BatchNorm) evalForward(x *G.Node) (*G.Node, error) {

@@ -21,10 +21,20 @@ type kernelOp struct {
 	// grad returns one node per input (nil where not differentiable).
 	grad func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 	diff []bool
+	// dims, if set, gives the rank of each input and then of the output
+	// (all float32); otherwise inputs and output share one type.
+	dims []int
 }
 
 func (op *kernelOp) Arity() int { return op.arity }
 func (op *kernelOp) Type() hm.Type {
+	if op.dims != nil {
+		ts := make(hm.Types, len(op.dims))
+		for i, d := range op.dims {
+			ts[i] = G.TensorType{Dims: d, Of: tensor.Float32}
+		}
+		return hm.NewFnType(ts...)
+	}
 	a := hm.TypeVariable('a')
 	ts := make(hm.Types, op.arity+1)
 	for i := range ts {

@@ -21,6 +21,7 @@ func TestOpsFiniteDifferences(t *testing.T) {
 		{"SumAxes(all)", []int{2, 3, 4}, func(x *G.Node) (*G.Node, error) { return SumAxes(x) }},
 		{"MeanAxes(1,3)", []int{2, 3, 4, 2}, func(x *G.Node) (*G.Node, error) { return MeanAxes(x, 1, 3) }},
 		{"Diag", []int{4, 5}, Diag},
+		{"SumSquares", []int{3, 4}, SumSquares},
 		{"MaskedFill", []int{3, 3}, func(x *G.Node) (*G.Node, error) { return MaskedFill(x, EyeMask(3), -7) }},
 		{"LogSoftmax(-1)", []int{3, 5}, func(x *G.Node) (*G.Node, error) { return LogSoftmax(x, -1) }},
 		{"LogSoftmax(1) 3-D", []int{2, 4, 3}, func(x *G.Node) (*G.Node, error) { return LogSoftmax(x, 1) }},

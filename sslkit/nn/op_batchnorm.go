@@ -1,0 +1,172 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Training-mode batch normalisation as one fused op. Composed from
+// gorgonia primitives it took about fifteen nodes, each broadcast
+// materialising a full-size copy; fused, a ResNet step allocates far less
+// and runs faster. The backward ops recompute the batch statistics from x
+// instead of keeping state between forward and backward.
+
+// bnGeom views x as (N, C, S): S = H·W for images, 1 for vectors.
+type bnGeom struct{ n, c, s int }
+
+func newBNGeom(x tensor.Shape) bnGeom {
+	g := bnGeom{n: x[0], c: x[1], s: 1}
+	for _, d := range x[2:] {
+		g.s *= d
+	}
+	return g
+}
+
+func (g bnGeom) count() int { return g.n * g.s }
+
+// stats returns each channel's mean and 1/sqrt(biased variance + eps),
+// accumulated in float64.
+func (g bnGeom) stats(x []float32, eps float64) (mean, invStd, variance []float64) {
+	mean = make([]float64, g.c)
+	variance = make([]float64, g.c)
+	invStd = make([]float64, g.c)
+	m := float64(g.count())
+	for c := 0; c < g.c; c++ {
+		var sum float64
+		for n := 0; n < g.n; n++ {
+			for _, v := range x[(n*g.c+c)*g.s : (n*g.c+c+1)*g.s] {
+				sum += float64(v)
+			}
+		}
+		mu := sum / m
+		var sq float64
+		for n := 0; n < g.n; n++ {
+			for _, v := range x[(n*g.c+c)*g.s : (n*g.c+c+1)*g.s] {
+				d := float64(v) - mu
+				sq += d * d
+			}
+		}
+		mean[c], variance[c] = mu, sq/m
+		invStd[c] = 1 / math.Sqrt(sq/m+eps)
+	}
+	return mean, invStd, variance
+}
+
+// sums returns per channel Σdy and Σdy·x̂.
+func (g bnGeom) sums(x, dy []float32, mean, invStd []float64) (sumDy, sumDyXhat []float64) {
+	sumDy = make([]float64, g.c)
+	sumDyXhat = make([]float64, g.c)
+	for n := 0; n < g.n; n++ {
+		for c := 0; c < g.c; c++ {
+			off := (n*g.c + c) * g.s
+			mu, is := mean[c], invStd[c]
+			var a, b float64
+			for i := off; i < off+g.s; i++ {
+				d := float64(dy[i])
+				a += d
+				b += d * (float64(x[i]) - mu) * is
+			}
+			sumDy[c] += a
+			sumDyXhat[c] += b
+		}
+	}
+	return sumDy, sumDyXhat
+}
+
+// batchNormTrain applies y = γ·x̂ + β with batch statistics to x, γ, β and,
+// on every run, folds the statistics into the running buffers.
+func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
+	xs := x.Shape().Clone()
+	r := len(xs)
+	geom := newBNGeom(xs)
+	if geom.count() < 2 {
+		return nil, fmt.Errorf("training needs more than one value per channel, input shape %v", xs)
+	}
+	eps, mom := b.Eps, float32(b.Momentum)
+	unbias := float64(geom.count()) / float64(geom.count()-1)
+	rm, rv := b.RunningMean.Data(), b.RunningVar.Data()
+	key := fmt.Sprintf("%s %p x%v eps%g", b.RunningMean.Name, b, xs, eps)
+	same := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
+	fwd := &kernelOp{
+		name: "BatchNormTrain " + key, arity: 3, diff: []bool{true, true, true}, shape: same, dims: []int{r, 1, 1, r},
+		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			xd, gd, bd := in[0], in[1], in[2]
+			mean, invStd, variance := geom.stats(xd, eps)
+			for n := 0; n < geom.n; n++ {
+				for c := 0; c < geom.c; c++ {
+					off := (n*geom.c + c) * geom.s
+					scale := float32(invStd[c]) * gd[c]
+					shift := bd[c] - float32(mean[c])*scale
+					for i := off; i < off+geom.s; i++ {
+						out[i] = xd[i]*scale + shift
+					}
+				}
+			}
+			for c := range rm {
+				rm[c] = (1-mom)*rm[c] + mom*float32(mean[c])
+				rv[c] = (1-mom)*rv[c] + mom*float32(variance[c]*unbias)
+			}
+		},
+	}
+	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+		vec := func([]tensor.Shape) (tensor.Shape, error) { return tensor.Shape{geom.c}, nil }
+		dx, err := G.ApplyOp(&kernelOp{
+			name: "BatchNormTrainGradInput " + key, arity: 3, shape: same, dims: []int{r, 1, r, r},
+			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+				xd, gd, dyd := in[0], in[1], in[2]
+				mean, invStd, _ := geom.stats(xd, eps)
+				sumDy, sumDyXhat := geom.sums(xd, dyd, mean, invStd)
+				m := float64(geom.count())
+				for n := 0; n < geom.n; n++ {
+					for c := 0; c < geom.c; c++ {
+						off := (n*geom.c + c) * geom.s
+						k := float64(gd[c]) * invStd[c]
+						a, bb := sumDy[c]/m, sumDyXhat[c]/m
+						for i := off; i < off+geom.s; i++ {
+							xhat := (float64(xd[i]) - mean[c]) * invStd[c]
+							out[i] = float32(k * (float64(dyd[i]) - a - xhat*bb))
+						}
+					}
+				}
+			},
+		}, inputs[0], inputs[1], dy)
+		if err != nil {
+			return nil, err
+		}
+		dGamma, err := G.ApplyOp(&kernelOp{
+			name: "BatchNormTrainGradScale " + key, arity: 2, shape: vec, dims: []int{r, r, 1},
+			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+				mean, invStd, _ := geom.stats(in[0], eps)
+				_, s := geom.sums(in[0], in[1], mean, invStd)
+				for c := range out {
+					out[c] = float32(s[c])
+				}
+			},
+		}, inputs[0], dy)
+		if err != nil {
+			return nil, err
+		}
+		dBeta, err := G.ApplyOp(&kernelOp{
+			name: "BatchNormTrainGradShift " + key, arity: 1, shape: vec, dims: []int{r, 1},
+			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+				for n := 0; n < geom.n; n++ {
+					for c := 0; c < geom.c; c++ {
+						var s float32
+						for _, v := range in[0][(n*geom.c+c)*geom.s : (n*geom.c+c+1)*geom.s] {
+							s += v
+						}
+						out[c] += s
+					}
+				}
+			},
+		}, dy)
+		if err != nil {
+			return nil, err
+		}
+		return G.Nodes{dx, dGamma, dBeta}, nil
+	}
+	return G.ApplyOp(fwd, x, gamma, beta)
+}
