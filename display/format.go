@@ -111,19 +111,19 @@ func formatValue(rv reflect.Value, depth int, indent string) string {
 		return formatStruct(rv, depth, indent)
 	case reflect.Slice:
 		if rv.IsNil() {
-			return rv.Type().String() + "(nil)"
+			return shortType(rv.Type()) + "(nil)"
 		}
 		return formatList(rv, depth, indent)
 	case reflect.Array:
 		return formatList(rv, depth, indent)
 	case reflect.Map:
 		if rv.IsNil() {
-			return rv.Type().String() + "(nil)"
+			return shortType(rv.Type()) + "(nil)"
 		}
 		return formatMap(rv, depth, indent)
 	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
 		if rv.IsNil() {
-			return rv.Type().String() + "(nil)"
+			return shortType(rv.Type()) + "(nil)"
 		}
 		return fmt.Sprintf("%s(%#x)", rv.Type(), rv.Pointer())
 	}
@@ -162,7 +162,7 @@ func formatList(rv reflect.Value, depth int, indent string) string {
 	}
 	open := "["
 	if depth == 0 || isComposite(rv.Type().Elem()) {
-		open = rv.Type().String() + "{"
+		open = shortType(rv.Type()) + "{"
 	}
 	s := layoutList(open, parts, closing(open), indent)
 	if n > maxItems {
@@ -194,7 +194,7 @@ func formatMap(rv reflect.Value, depth int, indent string) string {
 			each(k)
 		}
 	}
-	s := layout(rv.Type().String()+"{", parts, "}", indent)
+	s := layout(shortType(rv.Type())+"{", parts, "}", indent)
 	if n > maxItems {
 		s += fmt.Sprintf(" (len %d)", n)
 	}
@@ -284,4 +284,25 @@ func elideType(s string, elem reflect.Type) string {
 		return s
 	}
 	return strings.TrimPrefix(s, typeName(elem))
+}
+
+// shortType is t's Go syntax with anonymous struct types (all types
+// declared in the interpreter look anonymous to reflection) written as
+// struct{…}, so a slice of them does not repeat every field's type.
+func shortType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct:
+		if t.Name() == "" {
+			return "struct{…}"
+		}
+	case reflect.Slice:
+		return "[]" + shortType(t.Elem())
+	case reflect.Array:
+		return fmt.Sprintf("[%d]%s", t.Len(), shortType(t.Elem()))
+	case reflect.Pointer:
+		return "*" + shortType(t.Elem())
+	case reflect.Map:
+		return "map[" + shortType(t.Key()) + "]" + shortType(t.Elem())
+	}
+	return t.String()
 }

@@ -77,3 +77,13 @@ func TestFormatSelfReferenceTerminates(t *testing.T) {
 		t.Errorf("cycle not cut off: %q", got)
 	}
 }
+
+func TestFormatAnonymousStructs(t *testing.T) {
+	v := []struct {
+		Name string
+		N    int
+	}{{"a", 1}, {"b", 2}}
+	if got, want := Format(v), `[]struct{…}{{Name: "a", N: 1}, {Name: "b", N: 2}}`; got != want {
+		t.Errorf("Format = %q, want %q", got, want)
+	}
+}
