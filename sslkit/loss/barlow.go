@@ -38,15 +38,15 @@ func BarlowTwins(z1, z2 *G.Node, opt BarlowTwinsOptions) (*G.Node, error) {
 			return nil, err
 		}
 	}
-	n, d := z1.Shape()[0], z1.Shape()[1]
+	n := z1.Shape()[0]
 	return build("BarlowTwins", func() *G.Node {
 		a := m(ops.BatchStandardize(z1, eps))
 		b := m(ops.BatchStandardize(z2, eps))
 		c := m(scale(m(G.Mul(m(G.Transpose(a)), b)), 1/float64(n)))
 		diag := m(ops.Diag(c))
-		on := m(G.Sum(m(G.Square(m(addConst(diag, -1))))))
-		offDiag := m(ops.MaskedFill(c, ops.EyeMask(d), 0))
-		off := m(G.Sum(m(G.Square(offDiag))))
+		on := m(ops.SumSquares(m(addConst(diag, -1))))
+		// Σ_{i≠j} C_ij² = ΣC² − Σdiag², both accumulated in float64.
+		off := m(G.Sub(m(ops.SumSquares(c)), m(ops.SumSquares(diag))))
 		return m(scale(m(G.Add(on, m(scale(off, lambda)))), sc))
 	})
 }
