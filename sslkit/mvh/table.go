@@ -6,13 +6,17 @@ import (
 	"strings"
 )
 
-// Published is the toolbox README's benchmark row for a model, for printing
-// beside a reproduction. Zero fields were not published.
-var Published = map[string]Scores{
+// published holds the toolbox README's benchmark rows.
+var published = map[string]Scores{
 	"resnet50":                          {AccuracyDifference: .087, ObservedConsistency: .665, ErrorConsistency: .208, OODAccuracy: .559},
 	"clip":                              {AccuracyDifference: .023, ObservedConsistency: .758, ErrorConsistency: .281, OODAccuracy: .708},
 	"efficientnet_l2_noisy_student_475": {OODAccuracy: .829},
 }
+
+// PublishedScores returns the benchmark row the model-vs-human README
+// publishes for a model (ResNet-50, CLIP, Noisy Student), for printing beside
+// a reproduction. Zero fields, or a zero Scores, were not published.
+func PublishedScores(model string) Scores { return published[model] }
 
 // HTML renders the benchmark as a table in the layout of the toolbox's
 // README: accuracy difference (lower is better), observed and error
