@@ -2,6 +2,7 @@ package loss
 
 import (
 	"testing"
+	"time"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -23,12 +24,20 @@ func benchStep(b *testing.B, n, d int, build func(z1, z2 *G.Node) (*G.Node, erro
 	vm := G.NewTapeMachine(g)
 	defer vm.Close()
 	b.ResetTimer()
+	best := time.Duration(1 << 62)
 	for i := 0; i < b.N; i++ {
+		start := time.Now()
 		if err := vm.RunAll(); err != nil {
 			b.Fatal(err)
 		}
 		vm.Reset()
+		if d := time.Since(start); d < best {
+			best = d
+		}
 	}
+	// The fastest step is the figure least disturbed by other load on a
+	// shared machine; ns/op stays the mean.
+	b.ReportMetric(float64(best.Microseconds())/1e3, "best-ms")
 }
 
 // BenchmarkNTXent512x128: 512 pairs of 128-d projections (a 1024×1024
