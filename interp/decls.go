@@ -1,0 +1,244 @@
+package interp
+
+import (
+	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// declRegistry remembers the source of every top-level function, method
+// and type the cells declared, and which names each one uses. yaegi binds
+// a call to the function that existed when the caller was compiled (yaegi
+// issue #1673), so when a name is redefined the session re-evaluates the
+// declarations that use it.
+type declRegistry struct {
+	mu    sync.Mutex
+	decls map[string]*declSource // by name; methods as "Type.Method"
+	order []string
+}
+
+type declSource struct {
+	name    string
+	src     string          // the declaration as evaluated (rewritten)
+	uses    map[string]bool // top-level names it refers to
+	results ast.Expr        // the first result type of a function
+	isType  bool
+}
+
+func newDeclRegistry() *declRegistry {
+	return &declRegistry{decls: map[string]*declSource{}}
+}
+
+// resultKind classifies the first result of a function declared by a cell.
+func (r *declRegistry) resultKind(name string) rangeKindT {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.decls[name]
+	if !ok || d.results == nil {
+		return rangeOther
+	}
+	return typeKind(d.results)
+}
+
+// record stores d and returns the earlier declarations that use its name,
+// in declaration order, when it redefines one.
+func (r *declRegistry) record(d *declSource) (dependents []*declSource) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, redefined := r.decls[d.name]
+	if !redefined {
+		r.order = append(r.order, d.name)
+	}
+	r.decls[d.name] = d
+	if !redefined {
+		return nil
+	}
+	// Everything that uses d, directly or through another dependent.
+	changed := map[string]bool{d.name: true}
+	for grew := true; grew; {
+		grew = false
+		for _, name := range r.order {
+			o := r.decls[name]
+			if changed[name] || o.isType {
+				continue
+			}
+			for u := range o.uses {
+				if changed[u] || changed[strings.SplitN(u, ".", 2)[0]] {
+					changed[name] = true
+					grew = true
+					break
+				}
+			}
+		}
+	}
+	for _, name := range r.order {
+		if changed[name] && name != d.name {
+			dependents = append(dependents, r.decls[name])
+		}
+	}
+	return dependents
+}
+
+// names lists the declared functions and types (for %who and completion).
+func (r *declRegistry) names() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.order...)
+}
+
+// prepareImports drops imports the session already has (yaegi refuses a
+// second import of a package), fetches third-party modules, and records
+// the names imports bring into scope.
+func (s *Session) prepareImports(ctx context.Context, f *ast.File, ed *editor) error {
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.IMPORT {
+			continue
+		}
+		kept := 0
+		for _, spec := range g.Specs {
+			is := spec.(*ast.ImportSpec)
+			path, _ := strconv.Unquote(is.Path.Value)
+			name := ""
+			if is.Name != nil {
+				name = is.Name.Name
+			}
+			if err := s.ensurePackage(ctx, path); err != nil {
+				return err
+			}
+			if name == "" {
+				name = s.packageName(path)
+			}
+			s.mu.Lock()
+			old, seen := s.imports[name]
+			s.mu.Unlock()
+			if seen && old == path || name == "_" && s.importedBlank(path) {
+				ed.blank(is.Pos(), is.End())
+				continue
+			}
+			kept++
+			s.mu.Lock()
+			if name == "_" {
+				s.imports["_"+path] = path
+			} else if name != "." {
+				s.imports[name] = path
+			}
+			s.mu.Unlock()
+		}
+		if kept == 0 {
+			ed.blank(g.Pos(), g.End())
+		}
+	}
+	return nil
+}
+
+func (s *Session) importedBlank(path string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.imports["_"+path]
+	return ok
+}
+
+// afterDecls records the chunk's declarations and re-evaluates earlier
+// ones that used a redefined name, so that they call the new version.
+func (s *Session) afterDecls(ctx context.Context, cell string, ch chunk, f *ast.File) error {
+	var redo []*declSource
+	seen := map[string]bool{}
+	for _, d := range f.Decls {
+		for _, ds := range describeDecl(d, ch.text, len(declPrefix)) {
+			for _, dep := range s.decls.record(ds) {
+				if !seen[dep.name] {
+					seen[dep.name] = true
+					redo = append(redo, dep)
+				}
+			}
+		}
+	}
+	for _, dep := range redo {
+		if err := s.reevalDecl(ctx, dep.src); err != nil {
+			// The dependent no longer compiles against the new definition;
+			// it keeps its old meaning, as in yaegi, and the user is told.
+			writeStderr("note: " + dep.name + " still uses the previous definition: " + err.Error() + "\n")
+		}
+	}
+	return nil
+}
+
+// describeDecl extracts the top-level functions and types of a declaration
+// with the names they use.
+func describeDecl(d ast.Decl, text string, prefix int) []*declSource {
+	src := func(n ast.Node) string {
+		from, to := int(n.Pos())-1-prefix, int(n.End())-1-prefix
+		if from < 0 || to > len(text) || from > to {
+			return ""
+		}
+		return text[from:to]
+	}
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		name := d.Name.Name
+		if d.Recv != nil && len(d.Recv.List) > 0 {
+			name = recvTypeName(d.Recv.List[0].Type) + "." + name
+		}
+		ds := &declSource{name: name, src: src(d), uses: usedNames(d)}
+		if d.Type.Results != nil && len(d.Type.Results.List) > 0 {
+			ds.results = d.Type.Results.List[0].Type
+		}
+		return []*declSource{ds}
+	case *ast.GenDecl:
+		if d.Tok != token.TYPE {
+			return nil
+		}
+		var out []*declSource
+		for _, spec := range d.Specs {
+			ts := spec.(*ast.TypeSpec)
+			out = append(out, &declSource{name: ts.Name.Name, src: "type " + src(ts), uses: usedNames(ts), isType: true})
+		}
+		return out
+	}
+	return nil
+}
+
+func recvTypeName(t ast.Expr) string {
+	switch t := t.(type) {
+	case *ast.StarExpr:
+		return recvTypeName(t.X)
+	case *ast.IndexExpr:
+		return recvTypeName(t.X)
+	case *ast.IndexListExpr:
+		return recvTypeName(t.X)
+	case *ast.Ident:
+		return t.Name
+	}
+	return ""
+}
+
+// usedNames collects the identifiers a declaration mentions; locals that
+// shadow a global only cause an unneeded re-evaluation.
+func usedNames(n ast.Node) map[string]bool {
+	uses := map[string]bool{}
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			uses[id.Name] = true
+		}
+		return true
+	})
+	return uses
+}
+
+// reevalDecl evaluates a recorded declaration again, with the rewrites.
+func (s *Session) reevalDecl(ctx context.Context, src string) error {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "decl", declPrefix+src, 0)
+	if err != nil {
+		return err
+	}
+	ed := newEditor(src, len(declPrefix), fset)
+	s.rewriteFuncs(f, ed)
+	_, err = s.eval(ctx, src, chunk{kind: declChunk, text: src}, ed.apply())
+	return err
+}

@@ -1,0 +1,18 @@
+// Package interp is the Go session of the gossl kernel: the scope that a
+// notebook's cells share, run by the yaegi interpreter, with yaegi's gaps
+// closed so that cells behave like Go 1.26.
+//
+// A cell may mix imports, declarations and statements; it is cut into
+// chunks at top-level boundaries (keeping each chunk at its line and column
+// so errors point into the cell) and each chunk is rewritten where yaegi
+// v0.16.1 falls short: per-iteration loop variables, range over integers
+// and functions, goroutines that report their panics to the cell. The
+// prelude adds min, max and clear; generic standard-library functions that
+// `yaegi extract` skips are interpreted from source. Redefining a function
+// re-evaluates the declarations that call it.
+//
+// While a session lives it owns fds 1 and 2: everything written to them —
+// by interpreted code, compiled packages or goroutines — reaches the running
+// cell's Output as stream text, and stdin reads ask the frontend.
+// The package never imports the kernel; Output mirrors kernel.Output.
+package interp

@@ -1,0 +1,244 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"reflect"
+	"strings"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/gossl/gossl/display"
+	"github.com/gossl/gossl/interp/symbols"
+)
+
+// declPrefix and stmtPrefix wrap a chunk so go/parser accepts it alone;
+// offsets in the parsed file minus the prefix length are chunk offsets.
+const (
+	declPrefix = "package main;"
+	stmtPrefix = "package main;func _(){"
+)
+
+// evalDecls evaluates a chunk of imports and declarations.
+func (s *Session) evalDecls(ctx context.Context, cell string, ch chunk) error {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "cell", declPrefix+ch.text, parser.ParseComments)
+	if err != nil {
+		return syntaxError(cell, ch, len(declPrefix), err)
+	}
+	ed := newEditor(ch.text, len(declPrefix), fset)
+	if err := s.prepareImports(ctx, f, ed); err != nil {
+		return err
+	}
+	s.rewriteFuncs(f, ed)
+	src := ed.apply()
+	if strings.TrimSpace(src) == "" {
+		return nil
+	}
+	if _, err := s.eval(ctx, cell, ch, src); err != nil {
+		return err
+	}
+	return s.afterDecls(ctx, cell, ch, f)
+}
+
+// evalStmts evaluates a chunk of statements. With wantResult, a final
+// expression statement becomes the cell's result.
+func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResult bool) (*display.Bundle, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "cell", stmtPrefix+ch.text+"\n}", parser.ParseComments)
+	if err != nil {
+		return nil, syntaxError(cell, ch, len(stmtPrefix), err)
+	}
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	ed := newEditor(ch.text, len(stmtPrefix), fset)
+	s.rewriteFuncs(f, ed)
+
+	var last *ast.ExprStmt
+	if n := len(body.List); wantResult && n > 0 {
+		last, _ = body.List[n-1].(*ast.ExprStmt)
+	}
+	if last == nil {
+		_, err := s.eval(ctx, cell, ch, ed.apply())
+		return nil, err
+	}
+	// Run what comes before the last expression, then the expression
+	// through _gosslShow, which asks inside the interpreter whether the
+	// value renders itself. A call without results does not compile
+	// there and runs as a plain statement instead.
+	lastStart := ed.offset(last.Pos())
+	if before := ed.applyRange(0, lastStart); strings.TrimSpace(before) != "" {
+		if _, err := s.eval(ctx, cell, ch, before); err != nil {
+			return nil, err
+		}
+	}
+	exprCh := chunk{kind: stmtChunk, text: ch.text[lastStart:], start: ch.start + lastStart}
+	expr := ed.applyRange(lastStart, len(ch.text))
+	shown := "_gosslShow(" + expr + ")"
+	s.rt.take()
+	if prog, err := s.compile(cell, exprCh, shown); err == nil {
+		if _, err := s.run(ctx, cell, prog); err != nil {
+			return nil, err
+		}
+		return s.resultBundle(s.rt.take(), last.X), nil
+	}
+	// Not a value (a call without results): run it as a statement.
+	_, err = s.eval(ctx, cell, exprCh, expr)
+	return nil, err
+}
+
+// padded places src at the chunk's line and column so that the positions
+// yaegi reports are the cell's, plus one line (see cellPos).
+func padded(cell string, ch chunk, src string) string {
+	line, col := lineCol(cell, ch.start)
+	return strings.Repeat("\n", line) + strings.Repeat(" ", col-1) + src
+}
+
+// compile checks src and prepares it to run; yaegi's own compiler panics
+// become errors.
+func (s *Session) compile(cell string, ch chunk, src string) (prog *yaegi.Program, err error) {
+	s.mu.Lock()
+	ip := s.ip
+	s.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			prog, err = nil, &CellError{Name: "CompileError", Msg: "the interpreter could not compile this cell: " + fmt.Sprint(r)}
+		}
+	}()
+	prog, err = ip.Compile(padded(cell, ch, src))
+	if err != nil {
+		return nil, compileError(cell, err)
+	}
+	return prog, nil
+}
+
+// eval compiles and runs src (a chunk, possibly rewritten).
+func (s *Session) eval(ctx context.Context, cell string, ch chunk, src string) (reflect.Value, error) {
+	prog, err := s.compile(cell, ch, src)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	return s.run(ctx, cell, prog)
+}
+
+// run executes a compiled chunk and turns whatever goes wrong into a
+// *CellError positioned in the cell.
+func (s *Session) run(ctx context.Context, cell string, prog *yaegi.Program) (reflect.Value, error) {
+	s.mu.Lock()
+	ip := s.ip
+	s.mu.Unlock()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s.cellStop.Store(&cellStopper{cancel: cancel})
+	defer s.cellStop.Store(nil)
+	s.trace.start()
+
+	type result struct {
+		v   reflect.Value
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- result{err: yaegi.Panic{Value: r}}
+			}
+		}()
+		v, err := ip.ExecuteWithContext(ctx, prog)
+		done <- result{v, err}
+	}()
+	r := <-done
+	frames := s.trace.stop()
+	if r.err == nil {
+		return r.v, nil
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return reflect.Value{}, cause // a goroutine of this cell panicked
+	}
+	return reflect.Value{}, s.cellError(cell, r.err, frames)
+}
+
+// cellError turns an error from yaegi into a CellError.
+func (s *Session) cellError(cell string, err error, frames []tracePos) *CellError {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &CellError{Name: "Interrupted", Msg: "the cell was interrupted"}
+	}
+	var p yaegi.Panic
+	if errors.As(err, &p) {
+		if exit, ok := p.Value.(symbols.Exit); ok {
+			e := &CellError{Name: "Exit", Msg: exit.Error()}
+			if len(frames) > 0 {
+				e.at(cell, frames[0].line, frames[0].col)
+			}
+			return e
+		}
+		if len(frames) == 0 {
+			// No interpreted frame unwound: yaegi's compiler itself
+			// panicked on this code.
+			return &CellError{Name: "CompileError", Msg: "the interpreter could not compile this cell: " + fmt.Sprint(p.Value)}
+		}
+		e := &CellError{Name: "panic", Msg: panicMessage(p.Value)}
+		e.at(cell, frames[0].line, frames[0].col)
+		for _, f := range frames[1:] {
+			e.Frames = append(e.Frames, fmt.Sprintf("called from %s at line %d, column %d", f.fn, f.line, f.col))
+		}
+		return e
+	}
+	return compileError(cell, err)
+}
+
+// panicMessage formats a panic value as Go's runtime does.
+func panicMessage(v any) string {
+	switch v := v.(type) {
+	case error:
+		return v.Error()
+	case fmt.Stringer:
+		return v.String()
+	case string:
+		return v
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// syntaxError maps a go/parser error of a chunk to the cell.
+func syntaxError(cell string, ch chunk, prefix int, err error) error {
+	var list scanner.ErrorList
+	if !errors.As(err, &list) || len(list) == 0 {
+		return &CellError{Name: "SyntaxError", Msg: err.Error()}
+	}
+	first := list[0]
+	off := ch.start + offsetInText(ch.text, prefix, first.Pos) - 0
+	if off > len(cell) {
+		off = len(cell)
+	}
+	line, col := lineCol(cell, max(off, 0))
+	e := &CellError{Name: "SyntaxError", Msg: first.Msg}
+	e.at(cell, line, col)
+	return e
+}
+
+// offsetInText converts a position in prefix+text to an offset in text.
+func offsetInText(text string, prefix int, pos token.Position) int {
+	off := pos.Offset - prefix
+	if off < 0 {
+		return 0
+	}
+	return min(off, len(text))
+}
+
+// compileError maps yaegi's "line:col: message" errors to the cell.
+func compileError(cell string, err error) *CellError {
+	msg := err.Error()
+	line, col, rest, ok := splitPosition(msg)
+	e := &CellError{Name: "CompileError", Msg: msg}
+	if ok {
+		e.Msg = rest
+		e.at(cell, line-1, col)
+	}
+	return e
+}

@@ -1,0 +1,116 @@
+package interp
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+
+	"github.com/gossl/gossl/display"
+)
+
+// cellResult is what the cell's last expression produced, handed over by
+// the interpreted helper _gosslShow through the runtime package.
+type cellResult struct {
+	set     bool
+	bundle  *display.Bundle // the value rendered itself (display.Renderer)
+	values  []any
+	invalid []bool // values that were untyped nil
+}
+
+// runtimeState is the compiled side of the interpreted helpers: the
+// functions the prelude calls through the "gosslrt" package.
+type runtimeState struct {
+	mu     sync.Mutex
+	result cellResult
+	s      *Session
+}
+
+func (rt *runtimeState) exports() map[string]map[string]reflect.Value {
+	return map[string]map[string]reflect.Value{
+		"gosslrt/gosslrt": {
+			"SetBundle": reflect.ValueOf(func(b display.Bundle) {
+				rt.mu.Lock()
+				rt.result = cellResult{set: true, bundle: &b}
+				rt.mu.Unlock()
+			}),
+			"SetValues": reflect.ValueOf(func(vs []any) {
+				rt.mu.Lock()
+				rt.result = cellResult{set: true, values: vs}
+				rt.mu.Unlock()
+			}),
+			"GoPanic": reflect.ValueOf(func(v any) { rt.s.goroutinePanic(v) }),
+			"Clear":   reflect.ValueOf(clearValue),
+		},
+	}
+}
+
+func (rt *runtimeState) take() cellResult {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	r := rt.result
+	rt.result = cellResult{}
+	return r
+}
+
+// clearValue implements the clear builtin for maps and slices, which yaegi
+// v0.16.1 lacks; interpreted maps and slices are real reflect values.
+func clearValue(v any) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Map, reflect.Slice:
+		rv.Clear()
+	case reflect.Invalid:
+	default:
+		panic(fmt.Sprintf("invalid argument: clear(%s): argument must be a map or a slice", rv.Type()))
+	}
+}
+
+// prelude is interpreted once per session. Its names start with _gossl so
+// they stay out of the user's way; min and max are the Go 1.21 builtins.
+const prelude = `package main
+
+import (
+	_gosslrt "gosslrt"
+	_gossldisplay "github.com/gossl/gossl/display"
+)
+
+func _gosslShow(vs ...any) {
+	if len(vs) == 1 {
+		if r, ok := vs[0].(_gossldisplay.Renderer); ok {
+			_gosslrt.SetBundle(r.Render())
+			return
+		}
+	}
+	_gosslrt.SetValues(vs)
+}
+
+func _gosslRecover() {
+	if r := recover(); r != nil {
+		_gosslrt.GoPanic(r)
+	}
+}
+
+type _gosslOrdered interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
+}
+
+func min[T _gosslOrdered](x T, ys ...T) T {
+	for _, y := range ys {
+		if y != y || (x == x && y < x) {
+			x = y
+		}
+	}
+	return x
+}
+
+func max[T _gosslOrdered](x T, ys ...T) T {
+	for _, y := range ys {
+		if y != y || (x == x && y > x) {
+			x = y
+		}
+	}
+	return x
+}
+
+func clear(v any) { _gosslrt.Clear(v) }
+`

@@ -1,0 +1,247 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/gossl/gossl/display"
+	"github.com/gossl/gossl/interp/cellctx"
+	"github.com/gossl/gossl/interp/symbols"
+)
+
+// Options configures a Session.
+type Options struct {
+	// NoCapture leaves fds 1 and 2 alone; output of compiled code then
+	// bypasses the cell. For embedding a Session in a program with its own
+	// use of stdout. The kernel leaves it false.
+	NoCapture bool
+	// ModuleDir holds the session's go.mod for third-party imports. Empty
+	// means a fresh temporary directory, removed by Close.
+	ModuleDir string
+	// GoCommand is the go command used to fetch modules ("go" if empty).
+	GoCommand string
+}
+
+// Session is one notebook's Go interpreter: the scope cells share, with
+// yaegi's gaps (modern syntax, redefinition, output capture, panics in
+// goroutines) closed around it.
+type Session struct {
+	opts Options
+
+	execMu sync.Mutex // one cell at a time
+
+	// mu guards the interpreter and the scope bookkeeping, which Complete,
+	// Inspect and IsComplete read while a cell runs.
+	mu      sync.Mutex
+	ip      *yaegi.Interpreter
+	imports map[string]string // package name in the cell scope -> import path
+	decls   *declRegistry
+	rt      *runtimeState
+	trace   *panicTrace
+	mods    *modules
+
+	stdin    *stdinReader
+	out      atomic.Pointer[Output] // the running cell's output
+	cell     atomic.Int64           // number of the running or last cell
+	cellStop atomic.Pointer[cellStopper]
+	late     lateGoPanics
+	captured bool
+	closed   bool
+}
+
+// cellStopper ends the running cell early, with an error (a goroutine it
+// started panicked).
+type cellStopper struct {
+	cancel context.CancelCauseFunc
+}
+
+// New starts a session. Unless opts.NoCapture is set it takes over fds 1
+// and 2 until Close, forwarding output to the running cell.
+func New(opts Options) (*Session, error) {
+	s := &Session{opts: opts, imports: map[string]string{}, decls: newDeclRegistry()}
+	s.stdin = &stdinReader{s: s}
+	s.trace = &panicTrace{}
+	mods, err := newModules(opts)
+	if err != nil {
+		return nil, err
+	}
+	s.mods = mods
+	if err := s.reset(); err != nil {
+		mods.close()
+		return nil, err
+	}
+	if !opts.NoCapture {
+		if err := acquireCapture(); err != nil {
+			mods.close()
+			return nil, err
+		}
+		s.captured = true
+	}
+	return s, nil
+}
+
+// reset makes a fresh interpreter with the prelude: the start of a session
+// and %reset.
+func (s *Session) reset() error {
+	ip := yaegi.New(yaegi.Options{
+		Stdin:                s.stdin,
+		Stdout:               os.Stdout,
+		Stderr:               s.trace,
+		Unrestricted:         true,
+		GoPath:               s.mods.gopath(),
+		SourcecodeFilesystem: s.mods,
+	})
+	if err := ip.Use(symbols.Symbols); err != nil {
+		return fmt.Errorf("loading symbols: %w", err)
+	}
+	// yaegi's Use replaces log.Fatal by log.Panic and leaves os.Stdin a
+	// file; put back exits as errors and stdin through the frontend.
+	if err := ip.Use(s.overrides()); err != nil {
+		return fmt.Errorf("loading overrides: %w", err)
+	}
+	rt := &runtimeState{s: s}
+	if err := ip.Use(rt.exports()); err != nil {
+		return fmt.Errorf("loading runtime: %w", err)
+	}
+	if err := loadGenericSources(ip); err != nil {
+		return fmt.Errorf("loading generic stdlib: %w", err)
+	}
+	if _, err := ip.Eval(prelude); err != nil {
+		return fmt.Errorf("loading prelude: %w", err)
+	}
+	s.mu.Lock()
+	s.ip, s.rt = ip, rt
+	s.imports = map[string]string{}
+	s.decls = newDeclRegistry()
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Session) overrides() yaegi.Exports {
+	var stdin any = s.stdin
+	log := map[string]reflect.Value{}
+	for _, name := range []string{"Fatal", "Fatalf", "Fatalln", "New", "Logger"} {
+		if v, ok := symbols.Symbols["log/log"][name]; ok {
+			log[name] = v
+		}
+	}
+	return yaegi.Exports{
+		"log/log": log,
+		"os/os": {
+			"Exit":  symbols.Symbols["os/os"]["Exit"],
+			"Stdin": reflect.ValueOf(&stdin).Elem(),
+		},
+	}
+}
+
+// Close ends the session and gives fds 1 and 2 back.
+func (s *Session) Close() error {
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.captured {
+		releaseCapture()
+	}
+	return s.mods.close()
+}
+
+// Execute runs one cell; see kernel.Evaluator.
+func (s *Session) Execute(ctx context.Context, code string, out Output) (b *display.Bundle, err error) {
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	if s.closed {
+		return nil, errors.New("session closed")
+	}
+	n := s.cell.Add(1)
+	_ = n
+	s.out.Store(&out)
+	defer s.out.Store(nil)
+	prevPub := display.SetPublisher(out)
+	defer display.SetPublisher(prevPub)
+	defer captureTo(out.Stream)()
+	restoreCtx := cellctx.Set(ctx)
+	defer restoreCtx()
+	s.stdin.startCell()
+	s.reportLateGoroutinePanics(out)
+
+	defer func() {
+		// Anything escaping here is a bug in interp itself; the kernel
+		// must still get an error reply and live on.
+		if r := recover(); r != nil {
+			b, err = nil, &CellError{Name: "InternalError", Msg: fmt.Sprint(r)}
+		}
+	}()
+	return s.runCell(ctx, code, out)
+}
+
+// runCell runs the magics at the top of code, then the Go.
+func (s *Session) runCell(ctx context.Context, code string, out Output) (*display.Bundle, error) {
+	rest, handled, err := s.runMagics(ctx, code, out)
+	if err != nil || handled {
+		return nil, err
+	}
+	return s.runGo(ctx, rest)
+}
+
+// runGo runs Go source: chunk by chunk, stopping at the first error.
+func (s *Session) runGo(ctx context.Context, code string) (*display.Bundle, error) {
+	chunks := splitCell(code)
+	suppress := endsWithSemicolon(code)
+	for i, ch := range chunks {
+		wantResult := i == len(chunks)-1 && !suppress
+		var err error
+		var b *display.Bundle
+		switch ch.kind {
+		case declChunk:
+			err = s.evalDecls(ctx, code, ch)
+		default:
+			b, err = s.evalStmts(ctx, code, ch, wantResult)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			return b, nil
+		}
+	}
+	return nil, nil
+}
+
+// endsWithSemicolon tells whether the last token of code is an explicit
+// ";", which hides the cell's result as in IPython.
+func endsWithSemicolon(code string) bool {
+	t := strings.TrimRight(stripTrailingComments(code), " \t\r\n")
+	return strings.HasSuffix(t, ";")
+}
+
+// stripTrailingComments removes // comments from the end of each line, as
+// far as a line-based look can tell (a "//" in a string is rare at a cell
+// end and only affects the suppression check).
+func stripTrailingComments(code string) string {
+	lines := strings.Split(code, "\n")
+	for i, l := range lines {
+		if j := strings.Index(l, "//"); j >= 0 && !strings.Contains(l[:j], "\"") && !strings.Contains(l[:j], "`") {
+			lines[i] = l[:j]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// currentOutput is the running cell's Output, or nil between cells.
+func (s *Session) currentOutput() Output {
+	if p := s.out.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
