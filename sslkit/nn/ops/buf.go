@@ -20,6 +20,11 @@ func unpack(v G.Value) (buf, error) {
 	if v == nil {
 		return buf{}, fmt.Errorf("ops: nil value")
 	}
+	// A strided view (e.g. a column slice) shares a larger backing array:
+	// copy it out in logical order first.
+	if d, ok := v.(*tensor.Dense); ok && d.RequiresIterator() {
+		v = d.Materialize().(*tensor.Dense)
+	}
 	shape := v.Shape().Clone()
 	switch d := v.Data().(type) {
 	case []float32:

@@ -52,3 +52,14 @@ func TestCrossEntropyLabelOutOfRangeAtRun(t *testing.T) {
 		t.Fatalf("label 3 of 3 classes accepted: %v", l.Value())
 	}
 }
+
+// A column slice is a strided view; ops must read it in logical order.
+func TestOpsReadStridedViews(t *testing.T) {
+	g := G.NewGraph()
+	x := inputFrom(g, "x", []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 3, 4)
+	col := G.Must(G.Slice(x, nil, G.S(1, 3))) // 3×2: [2 3; 6 7; 10 11]
+	got := run(t, G.Must(SumAxes(col, 0)))
+	if got[0] != 18 || got[1] != 21 {
+		t.Fatalf("column sums %v, want [18 21]", got)
+	}
+}
