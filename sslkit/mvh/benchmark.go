@@ -205,3 +205,27 @@ func fractionCorrect(o []imageOutcome) float64 {
 	}
 	return float64(n) / float64(len(o))
 }
+
+// DatasetScores computes the benchmark's metrics on one dataset for any
+// observer: a model or a participant against every (other) participant,
+// or HumansName for all pairs of participants. These are the per-dataset
+// values that Benchmark averages.
+func (d *Data) DatasetScores(dataset, subject string) (DatasetScores, error) {
+	ds, err := d.Dataset(dataset)
+	if err != nil {
+		return DatasetScores{}, err
+	}
+	if !ds.HasSubject(subject) {
+		return DatasetScores{}, fmt.Errorf("mvh: dataset %s has no trials of %q (have %q and %q)", dataset, subject, HumansName, ds.Models())
+	}
+	humans := ds.Humans()
+	group, same := []string{subject}, false
+	if subject == HumansName {
+		group, same = humans, true
+	}
+	s, err := pairScores(ds, group, humans, ds.BenchmarkConditions(), same)
+	if err != nil {
+		return DatasetScores{}, err
+	}
+	return DatasetScores{Dataset: dataset, Scores: s}, nil
+}

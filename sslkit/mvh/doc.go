@@ -24,7 +24,8 @@
 // ShapeBias (overall and per category), Confusion (category-level confusion
 // matrices), and Benchmark, the 17-dataset aggregation with the paper's
 // excluded conditions (mean over conditions, then humans, then datasets) plus
-// OOD accuracy. The "humans" row of every analysis is the human-vs-human
+// OOD accuracy; DatasetScores gives the per-dataset values for any observer.
+// The "humans" row of every analysis is the human-vs-human
 // baseline: all pairs of participants, or all participants' trials pooled
 // where a metric takes one observer.
 //

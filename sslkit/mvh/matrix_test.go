@@ -55,3 +55,31 @@ func TestConfusionCorrelation(t *testing.T) {
 		t.Fatal("error-free observers gave a correlation")
 	}
 }
+
+func TestDatasetScoresMatchBenchmark(t *testing.T) {
+	d := shippedData(t)
+	b := shippedBenchmark(t)
+	for _, r := range b.Rows {
+		for _, want := range r.Datasets {
+			got, err := d.DatasetScores(want.Dataset, r.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Fatalf("%s on %s: %+v, benchmark %+v", r.Name, want.Dataset, got, want)
+			}
+		}
+	}
+	// A participant against the other participants.
+	s, err := d.DatasetScores("edge", "subject-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := d.ErrorConsistencyMatrix("edge", []string{"subject-01", HumansName})
+	if math.Abs(s.ErrorConsistency-m.Kappa[0][1]) > 1e-12 {
+		t.Fatalf("subject-01 kappa %.6f vs matrix %.6f", s.ErrorConsistency, m.Kappa[0][1])
+	}
+	if _, err := d.DatasetScores("edge", "nobody"); err == nil {
+		t.Fatal("unknown subject accepted")
+	}
+}
