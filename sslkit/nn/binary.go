@@ -116,28 +116,50 @@ func (c *BinaryConv2d) Forward(x *G.Node) (*G.Node, error) {
 }
 
 // BinarizeWeights returns α_o·sign(W_o) for a filter bank W (Out, …), with
-// α_o = mean |W_o|.
+// α_o = mean |W_o|, and ReActNet's straight-through gradient: the upstream
+// gradient passes to W unchanged where |W| ≤ 1 and is zero elsewhere (α
+// is treated as a constant, as ReActNet's code detaches it).
 func BinarizeWeights(w *G.Node) (*G.Node, error) {
-	s := w.Shape()
-	flat, err := G.Reshape(w, tensor.Shape{s[0], s.TotalSize() / s[0]})
-	if err != nil {
-		return nil, err
+	s := w.Shape().Clone()
+	rows, cols := s[0], s.TotalSize()/s[0]
+	fwd := &kernelOp{
+		name: fmt.Sprintf("BinarizeWeights %v", s), arity: 1, diff: []bool{true},
+		shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
+		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			for r := 0; r < rows; r++ {
+				row := in[0][r*cols : (r+1)*cols]
+				var alpha float32
+				for _, v := range row {
+					if v < 0 {
+						alpha -= v
+					} else {
+						alpha += v
+					}
+				}
+				alpha /= float32(cols)
+				for j, v := range row {
+					switch {
+					case v > 0:
+						out[r*cols+j] = alpha
+					case v < 0:
+						out[r*cols+j] = -alpha
+					}
+				}
+			}
+		},
 	}
-	abs, err := G.Abs(flat)
-	if err != nil {
-		return nil, err
+	fwd.grad = func(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+		mask, err := G.ApplyOp(elemOp{name: "ClipMask", f: func(x float64) float64 {
+			if x >= -1 && x <= 1 {
+				return 1
+			}
+			return 0
+		}}, inputs[0])
+		if err != nil {
+			return nil, err
+		}
+		dw, err := G.HadamardProd(grad, mask)
+		return G.Nodes{dw}, err
 	}
-	alpha, err := meanAxes(abs, 1)
-	if err != nil {
-		return nil, err
-	}
-	sign, err := ops.Sign(flat, ops.ClippedSTE)
-	if err != nil {
-		return nil, err
-	}
-	scaled, err := alongAxis(G.BroadcastHadamardProd, sign, alpha, 0)
-	if err != nil {
-		return nil, err
-	}
-	return G.Reshape(scaled, s.Clone())
+	return G.ApplyOp(fwd, w)
 }

@@ -104,6 +104,59 @@ class Block(nn.Module):
         return x + self.mlp(self.norm2(x))
 
 
+class LearnableBias(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(c))
+
+    def forward(self, x):
+        return x + self.bias.view(1, -1, *([1] * (x.dim() - 2)))
+
+
+def react_sign(x):
+    """ReActNet's BinaryActivation: sign forward, 2 - 2|x| gradient on |x| < 1."""
+    m1, m2, m3 = (x < -1).float(), (x < 0).float(), (x < 1).float()
+    out1 = -1 * m1 + (x * x + 2 * x) * (1 - m1)
+    out2 = out1 * m2 + (-x * x + 2 * x) * (1 - m2)
+    out3 = out2 * m3 + 1 * (1 - m3)
+    return torch.sign(x).detach() - out3.detach() + out3
+
+
+class RSign(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.move = LearnableBias(c)
+
+    def forward(self, x):
+        return react_sign(self.move(x))
+
+
+class RPReLU(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.shift_in, self.prelu, self.shift_out = LearnableBias(c), nn.PReLU(c), LearnableBias(c)
+
+    def forward(self, x):
+        return self.shift_out(self.prelu(self.shift_in(x)))
+
+
+class HardBinaryConv(nn.Module):
+    """ReActNet's HardBinaryConv: detached per-filter mean |W| times sign(W),
+    gradient straight through clamp(W, -1, 1)."""
+
+    def __init__(self, cin, cout, k, stride, pad):
+        super().__init__()
+        self.stride, self.pad = stride, pad
+        self.weight = nn.Parameter(torch.randn(cout, cin, k, k) * 0.8)  # some |W| > 1: clipped
+
+    def forward(self, x):
+        w = self.weight
+        alpha = w.abs().mean(dim=(1, 2, 3), keepdim=True).detach()
+        clipped = torch.clamp(w, -1.0, 1.0)
+        wb = (alpha * torch.sign(w)).detach() - clipped.detach() + clipped
+        return F.conv2d(x, wb, stride=self.stride, padding=self.pad)
+
+
 def randomize(module):
     # Non-trivial affine parameters and running statistics, so that a
     # mix-up of scale and shift cannot pass.
@@ -175,6 +228,9 @@ cases = [
     case("mlp_bn", mlp(), (5, 6), prefix="mlp."),
     case("attention", Attention(8, 2), (2, 5, 8), prefix="attn."),
     case("window_block", Block(8, 2, 4, 6, 2, 2.0), (2, 24, 8), prefix="blk."),
+    case("rsign", RSign(3), (2, 3, 4, 4), prefix="sign.", scale=0.7),
+    case("rprelu", RPReLU(3), (2, 3, 4, 4), prefix="act."),
+    case("binary_conv", HardBinaryConv(3, 4, 3, 2, 1), (2, 3, 6, 6), prefix="conv."),
     case("basic_block", Residual(4, 8, 2, False), (2, 4, 6, 6), prefix="block."),
     case("basic_block_identity", Residual(4, 4, 1, False), (2, 4, 5, 5), prefix="block."),
     case("bottleneck", Residual(8, 4, 2, True), (2, 8, 6, 6), prefix="block."),
