@@ -1,8 +1,6 @@
 package nn
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
@@ -10,53 +8,16 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// fixtureTensor is a tensor as gen_fixtures.py writes it.
-type fixtureTensor struct {
-	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
-}
-
-func (f fixtureTensor) dense() *tensor.Dense {
-	d := make([]float32, len(f.Data))
-	for i, v := range f.Data {
-		d[i] = float32(v)
-	}
-	shape := f.Shape
-	if len(shape) == 0 {
-		shape = []int{1}
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d))
-}
-
-type fixtureCase struct {
-	Name         string                   `json:"name"`
-	Train        bool                     `json:"train"`
-	Input        fixtureTensor            `json:"input"`
-	Params       map[string]fixtureTensor `json:"params"`
-	Projection   fixtureTensor            `json:"projection"`
-	Output       fixtureTensor            `json:"output"`
-	GradInput    fixtureTensor            `json:"grad_input"`
-	GradParams   map[string]fixtureTensor `json:"grad_params"`
-	BuffersAfter map[string]fixtureTensor `json:"buffers_after"`
-}
+type fixtureCase = gradcheck.Fixture
+type fixtureTensor = gradcheck.FixtureTensor
 
 func loadFixtures(t *testing.T, file string) map[string]fixtureCase {
 	t.Helper()
-	raw, err := os.ReadFile(file)
+	fx, err := gradcheck.LoadFixtures(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Cases []fixtureCase `json:"cases"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]fixtureCase{}
-	for _, c := range doc.Cases {
-		out[c.Name] = c
-	}
-	return out
+	return fx
 }
 
 // fixtureTol is the bar of issue 5: 1e-4 relative to the reference's scale
@@ -101,12 +62,12 @@ func runFixture(t *testing.T, c fixtureCase, m Module) {
 		if !p.Value.Shape().Eq(tensor.Shape(v.Shape)) && !(len(v.Shape) == 0 && p.Size() == 1) {
 			t.Fatalf("%s: shape %v, PyTorch %v", name, p.Value.Shape(), v.Shape)
 		}
-		if err := p.Set(v.dense().Data().([]float32)); err != nil {
+		if err := p.Set(v.Dense().Data().([]float32)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	g := G.NewGraph()
-	x := G.NewTensor(g, tensor.Float32, len(c.Input.Shape), G.WithShape(c.Input.Shape...), G.WithName("x"), G.WithValue(c.Input.dense()))
+	x := G.NewTensor(g, tensor.Float32, len(c.Input.Shape), G.WithShape(c.Input.Shape...), G.WithName("x"), G.WithValue(c.Input.Dense()))
 	y, err := m.Forward(x)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +79,7 @@ func runFixture(t *testing.T, c fixtureCase, m Module) {
 	// node's memory in place, so y.Value() after the run is not reliable.
 	var out G.Value
 	G.Read(y, &out)
-	r := G.NewConstant(c.Projection.dense(), G.WithName("R"))
+	r := G.NewConstant(c.Projection.Dense(), G.WithName("R"))
 	cost := G.Must(G.Sum(G.Must(G.HadamardProd(y, r))))
 	params := m.Params()
 	wrt := append(G.Nodes{x}, ParamNodes(m, g)...)
