@@ -50,11 +50,23 @@ func readTrials(r io.Reader, name string) ([]Trial, []int, error) {
 			return nil, nil, fmt.Errorf("mvh: %s:1: header lacks column %q (have %q)", name, c, strings.Join(header, ","))
 		}
 	}
+	// Subjects, categories and conditions repeat on every line: share one
+	// copy of each (the published data hold 356,000 trials).
+	interned := map[string]string{}
 	get := func(rec []string, c string) string {
-		if i, ok := col[c]; ok {
-			return strings.TrimSpace(rec[i])
+		i, ok := col[c]
+		if !ok {
+			return ""
 		}
-		return ""
+		v := strings.TrimSpace(rec[i])
+		if c == "imagename" || c == "rt" || c == "trial" {
+			return v
+		}
+		if s, ok := interned[v]; ok {
+			return s
+		}
+		interned[v] = v
+		return v
 	}
 	var trials []Trial
 	var lines []int
