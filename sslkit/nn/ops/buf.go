@@ -29,9 +29,11 @@ func unpack(v G.Value) (buf, error) {
 	switch d := v.Data().(type) {
 	case []float32:
 		out := make([]float64, len(d))
-		for i, x := range d {
-			out[i] = float64(x)
-		}
+		parallelRows(len(d), 1, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				out[i] = float64(d[i])
+			}
+		})
 		return buf{out, shape, tensor.Float32}, nil
 	case []float64:
 		return buf{d, shape, tensor.Float64}, nil
@@ -69,9 +71,11 @@ func (b buf) value() G.Value {
 	}
 	if b.dt == tensor.Float32 {
 		d := make([]float32, len(b.data))
-		for i, x := range b.data {
-			d[i] = float32(x)
-		}
+		parallelRows(len(d), 1, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				d[i] = float32(b.data[i])
+			}
+		})
 		return tensor.New(tensor.WithShape(b.shape.Clone()...), tensor.WithBacking(d))
 	}
 	return tensor.New(tensor.WithShape(b.shape.Clone()...), tensor.WithBacking(b.data))

@@ -58,22 +58,26 @@ func (k maskKernel) shape(in []tensor.Shape) (tensor.Shape, error) {
 }
 func (k maskKernel) forward(in []buf) (buf, error) {
 	out := newBuf(in[0].shape, in[0].dt)
-	for i, x := range in[0].data {
-		if k.mask[i] {
-			out.data[i] = k.value
-		} else {
-			out.data[i] = x
+	parallelRows(len(out.data), 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if k.mask[i] {
+				out.data[i] = k.value
+			} else {
+				out.data[i] = in[0].data[i]
+			}
 		}
-	}
+	})
 	return out, nil
 }
 func (k maskKernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
 	out := newBuf(in[0].shape, in[0].dt)
-	for i, g := range grad.data {
-		if !k.mask[i] {
-			out.data[i] = g
+	parallelRows(len(out.data), 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if !k.mask[i] {
+				out.data[i] = grad.data[i]
+			}
 		}
-	}
+	})
 	return out, nil
 }
 
