@@ -26,7 +26,8 @@ type TripletOptions struct {
 	Variant TripletVariant
 	// Gamma weighs the anchor–positive distance (default 2).
 	Gamma float64
-	// Margin (default 100, so the hinge is always active as in the code).
+	// Margin (default 100, so the hinge is always active as in the code;
+	// zero means the default, so ask for a tiny value to get ≈ 0).
 	Margin float64
 	// Lo and Hi bound the ranks averaged by Truncated, 0-based, Hi
 	// exclusive (default 1 and 10; Hi is clipped to the N−1 negatives).
