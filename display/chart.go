@@ -125,7 +125,21 @@ func (c *Chart) SVG() ([]byte, error) {
 	if _, err := cv.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("display: writing SVG: %w", err)
 	}
-	return buf.Bytes(), nil
+	return fixSVGImages(buf.Bytes()), nil
+}
+
+// fixSVGImages makes raster images inside an SVG (colour bars,
+// rasterised heatmaps) fill their rectangle as they do in the PNG: SVG
+// otherwise keeps their aspect ratio, which squeezes a 1-pixel-wide colour
+// bar into a hairline. It also labels their PNG data as PNG and keeps
+// heatmap cells sharp.
+func fixSVGImages(svg []byte) []byte {
+	if !bytes.Contains(svg, []byte("<image ")) {
+		return svg
+	}
+	svg = bytes.ReplaceAll(svg, []byte("<image "),
+		[]byte(`<image preserveAspectRatio="none" style="image-rendering:pixelated" `))
+	return bytes.ReplaceAll(svg, []byte(`xlink:href="data:image/jpg;base64,`), []byte(`xlink:href="data:image/png;base64,`))
 }
 
 // Image draws the chart as a raster image at 96 dpi.

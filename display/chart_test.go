@@ -165,3 +165,19 @@ func TestResize(t *testing.T) {
 		t.Errorf("resized image %v, err %v", img.Bounds(), err)
 	}
 }
+
+func TestSVGImagesFillTheirBox(t *testing.T) {
+	raw, err := ConfusionMatrix([][]int{{3, 1}, {0, 4}}, nil).SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := string(raw)
+	n := strings.Count(svg, "<image ")
+	if n == 0 {
+		t.Fatal("no colour bar image in the SVG")
+	}
+	if strings.Count(svg, `preserveAspectRatio="none"`) != n || strings.Contains(svg, "image/jpg") {
+		t.Error("embedded images keep their aspect ratio or are mislabelled")
+	}
+	checkSVGDoc(t, svg)
+}
