@@ -60,7 +60,9 @@ func buildLoss(f lossFixture, in map[string]*G.Node) (*G.Node, error) {
 	case "BYOLSymmetric":
 		return BYOLSymmetric(in["p1"], in["p2"], in["z1"], in["z2"])
 	case "InfoNCE":
-		return InfoNCE(in["q"], in["k"], in["queue"], InfoNCEOptions{})
+		return InfoNCE(in["q"], in["k"], in["queue"], InfoNCEOptions{Temperature: num(p, "temperature"), SkipNormalize: p["skip_normalize"] == true})
+	case "BYOL":
+		return BYOL(in["p"], in["z"])
 	case "Triplet", "TripletSymmetric":
 		opt := TripletOptions{Gamma: num(p, "gamma"), Margin: num(p, "margin"), Lo: int(num(p, "lo")), Hi: int(num(p, "hi"))}
 		if p["variant"] == "median" {
@@ -71,9 +73,10 @@ func buildLoss(f lossFixture, in map[string]*G.Node) (*G.Node, error) {
 		}
 		return TripletSymmetric(in["p1"], in["p2"], in["t1"], in["t2"], opt)
 	case "DisCo":
-		return DisCo(in["q"], in["k"], in["queue"], in["tq"], in["sk"], in["tk"], DisCoOptions{})
+		opt := DisCoOptions{Weight: num(p, "weight"), MeanOverDims: p["mean_over_dims"] == true}
+		return DisCo(in["q"], in["k"], in["queue"], in["tq"], in["sk"], in["tk"], opt)
 	case "Distill":
-		return Distill(in["s"], in["t"], DistillOptions{})
+		return Distill(in["s"], in["t"], DistillOptions{Temperature: num(p, "temperature"), SkipNormalize: p["skip_normalize"] == true})
 	case "DINO":
 		d, err := NewDINO(in["s0"].Shape()[1], tensor.Float32, DINOOptions{})
 		if err != nil {

@@ -224,6 +224,27 @@ def esvit(**a):
 
 case("esvit", "EsViT", {}, grad_in, esvit, consts=consts)
 
+
+# --- Options off their defaults.
+def infonce_raw(q, k, queue, tau):
+    pos = (q * k.detach()).sum(1, keepdim=True)
+    logits = torch.cat([pos, q @ queue.T], dim=1) / tau
+    return (torch.logsumexp(logits, dim=1) - logits[:, 0]).mean()
+
+
+case("infonce_skip_normalize_tau0.07", "InfoNCE", {"temperature": 0.07, "skip_normalize": True},
+     {"q": rand(8, 16)}, lambda q, k, queue: infonce_raw(q, k, queue, 0.07),
+     consts={"k": torch.randn(8, 16), "queue": queue})
+case("disco_mse_mean_weight0.5", "DisCo", {"mean_over_dims": True, "weight": 0.5}, {"q": rand(8, 16)},
+     lambda q, k, tq, queue: infonce(q, k, queue, 0.2)
+     + 0.5 * F.mse_loss(F.normalize(q, dim=1), F.normalize(tq, dim=1)),
+     consts={"k": torch.randn(8, 16), "tq": torch.randn(8, 16), "queue": queue})
+case("distill_tau0.5_raw", "Distill", {"temperature": 0.5, "skip_normalize": True}, {"s": rand(8, 16)},
+     lambda s, t: -(torch.softmax(t / 0.5, dim=1) * torch.log_softmax(s / 0.5, dim=1)).sum(1).mean(),
+     consts={"t": torch.randn(8, 16)})
+case("byol_one_direction", "BYOL", {}, {"p": rand(8, 16)},
+     lambda p, z: 2 - 2 * F.cosine_similarity(p, z, dim=-1).mean(), consts={"z": torch.randn(8, 16)})
+
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "losses.json"), "w") as f:
     json.dump({"generator": "gen_fixtures.py", "torch": torch.__version__, "cases": cases}, f)
