@@ -64,6 +64,12 @@ func TestGradients(t *testing.T) {
 		{"Linear3D", m(NewLinear("fc", 4, 3, true, nil)), tensor.Shape{2, 3, 4}},
 		{"Attention", m(NewAttention("attn", 4, 2, nil)), tensor.Shape{2, 3, 4}},
 		{"WindowBlock", m(NewTransformerBlock("blk", 4, 2, 2, 4, 2, 2, nil)), tensor.Shape{1, 8, 4}},
+		{"ReLU", ReLU{}, tensor.Shape{3, 4}},
+		{"Sigmoid", Sigmoid{}, tensor.Shape{3, 4}},
+		// GELU: a ReLU kink crossed by the perturbation would fool the check.
+		{"MLP", m(NewMLP("mlp", []int{4, 6, 3}, MLPOptions{HiddenBN: true, Activation: "gelu"}, nil)), tensor.Shape{5, 4}},
+		{"BasicBlock", m(NewBasicBlock("b", 2, 3, 2, BlockOptions{}, nil)), tensor.Shape{2, 2, 4, 4}},
+		{"Flatten", Flatten{}, tensor.Shape{2, 2, 3}},
 		{"GlobalAvgPool", GlobalAvgPool{}, tensor.Shape{2, 3, 3, 4}},
 	}
 	for _, c := range cases {

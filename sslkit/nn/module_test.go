@@ -151,3 +151,37 @@ func TestBadInputsAreErrors(t *testing.T) {
 		t.Error("unknown activation accepted")
 	}
 }
+
+// Dropout's gradient is its mask: 1/(1-p) where the unit was kept, 0 where
+// it was dropped, drawn in the same run as the output.
+func TestDropoutGradientIsMask(t *testing.T) {
+	d, _ := NewDropout(0.5)
+	g := G.NewGraph()
+	x := G.NewTensor(g, tensor.Float32, 2, G.WithShape(4, 50), G.WithValue(gradcheck.RandomTensor(tensor.Float32, tensor.Shape{4, 50}, 1, 1)))
+	y, err := d.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out G.Value
+	G.Read(y, &out)
+	grads, err := G.Grad(G.Must(G.Sum(y)), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	xs, _ := gradcheck.Float64s(x.Value())
+	ys, _ := gradcheck.Float64s(out)
+	gs, _ := gradcheck.Float64s(grads[0].Value())
+	for i := range xs {
+		if gs[i] != 0 && gs[i] != 2 {
+			t.Fatalf("gradient %v, want 0 or 2", gs[i])
+		}
+		if math.Abs(ys[i]-gs[i]*xs[i]) > 1e-6 {
+			t.Fatalf("element %d: y=%v but mask·x=%v", i, ys[i], gs[i]*xs[i])
+		}
+	}
+}
