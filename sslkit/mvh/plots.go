@@ -340,3 +340,57 @@ func (g kappaGrid) Dims() (c, r int)   { return len(g.m.Subjects), len(g.m.Subje
 func (g kappaGrid) Z(c, r int) float64 { return g.m.Kappa[r][c] }
 func (g kappaGrid) X(c int) float64    { return float64(c) }
 func (g kappaGrid) Y(r int) float64    { return float64(r) }
+
+// BenchmarkByDatasetPlot draws one benchmark metric per dataset (the 17 on
+// x) for each row named in subjects (nil: every row), e.g. each model's
+// error consistency with humans on every dataset beside the human baseline.
+func BenchmarkByDatasetPlot(t *BenchmarkTable, metric string, subjects []string) (*plot.Plot, error) {
+	if t == nil || len(t.Rows) == 0 {
+		return nil, fmt.Errorf("mvh: BenchmarkByDatasetPlot: empty table")
+	}
+	if len(subjects) == 0 {
+		for _, r := range t.Rows {
+			subjects = append(subjects, r.Name)
+		}
+	}
+	names := BenchmarkDatasets()
+	index := map[string]int{}
+	for i, n := range names {
+		index[n] = i
+	}
+	p := plot.New()
+	p.Title.Text = metric + " per dataset"
+	p.Y.Label.Text = metric
+	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	for _, s := range subjects {
+		r, ok := t.Row(s)
+		if !ok {
+			return nil, fmt.Errorf("mvh: BenchmarkByDatasetPlot: no row %q", s)
+		}
+		var xys plotter.XYs
+		for _, d := range r.Datasets {
+			v, err := d.Value(metric)
+			if err != nil {
+				return nil, err
+			}
+			xys = append(xys, plotter.XY{X: float64(index[d.Dataset]), Y: v})
+		}
+		sc, err := plotter.NewScatter(xys)
+		if err != nil {
+			return nil, err
+		}
+		styleGlyph(&sc.GlyphStyle, s)
+		p.Add(sc)
+		p.Legend.Add(s, sc)
+	}
+	p.NominalX(names...)
+	p.X.Tick.Label.Rotation = 0.8
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
+	if p.Y.Min > 0 {
+		p.Y.Min = 0 // metrics start at 0; no truncated axis
+	}
+	p.Y.Max += 0.15 * (p.Y.Max - p.Y.Min) // room for the legend
+	return p, nil
+}

@@ -51,6 +51,8 @@ func TestFiguresRender(t *testing.T) {
 	for _, metric := range []string{MetricAccuracyDifference, MetricObservedConsistency, MetricErrorConsistency, MetricOODAccuracy} {
 		p, err = BenchmarkPlot(b, metric)
 		renderPNG(t, p, err, metric)
+		p, err = BenchmarkByDatasetPlot(b, metric, []string{"resnet50", HumansName})
+		renderPNG(t, p, err, metric+" per dataset")
 	}
 }
 
@@ -79,5 +81,17 @@ func TestBenchmarkHTML(t *testing.T) {
 	}
 	if strings.Count(h, "<tr>") != 17 { // header + 15 models + humans
 		t.Errorf("%d rows", strings.Count(h, "<tr>"))
+	}
+	dh, err := shippedBenchmark(t).DatasetHTML(MetricErrorConsistency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := shippedBenchmark(t).Row("resnet50")
+	want := "<tr><td>" + r.Datasets[0].Dataset + "</td>"
+	if !strings.Contains(dh, want) || strings.Count(dh, "<tr>") != 18 {
+		t.Errorf("per-dataset table lacks %q or has %d rows", want, strings.Count(dh, "<tr>"))
+	}
+	if _, err := shippedBenchmark(t).DatasetHTML("speed"); err == nil {
+		t.Error("unknown metric accepted")
 	}
 }

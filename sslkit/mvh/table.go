@@ -106,3 +106,33 @@ func maxF(a, b float64) float64 {
 	}
 	return a
 }
+
+// DatasetHTML renders one metric per dataset (rows) and observer (columns)
+// as an HTML table: the values Benchmark averages over datasets.
+func (t *BenchmarkTable) DatasetHTML(metric string) (string, error) {
+	if _, err := (Scores{}).Value(metric); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(`<table class="mvh-benchmark-datasets">` + "\n<thead><tr><th>" + html.EscapeString(metric) + "</th>")
+	for _, r := range t.Rows {
+		b.WriteString("<th>" + html.EscapeString(r.Name) + "</th>")
+	}
+	b.WriteString("</tr></thead>\n<tbody>\n")
+	for _, name := range BenchmarkDatasets() {
+		fmt.Fprintf(&b, "<tr><td>%s</td>", name)
+		for _, r := range t.Rows {
+			cell := "&ndash;"
+			for _, d := range r.Datasets {
+				if d.Dataset == name {
+					v, _ := d.Value(metric)
+					cell = three(v)
+				}
+			}
+			b.WriteString("<td>" + cell + "</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>\n")
+	return b.String(), nil
+}
