@@ -16,6 +16,22 @@
 // same as in PyTorch. Shapes are static: the batch size is part of the graph.
 // All tensors are float32.
 //
+// A typical training graph:
+//
+//	net, _ := backbone.NewResNet(backbone.ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+//	g := gorgonia.NewGraph()
+//	x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(128, 3, 32, 32))
+//	y, err := net.Forward(x)
+//	var features gorgonia.Value
+//	gorgonia.Read(y, &features) // copy: the tape machine may reuse y's memory
+//	... cost from y ...
+//	grads, err := gorgonia.Grad(cost, nn.ParamNodes(net, g)...)
+//
+// Read outputs through gorgonia.Read rather than Node.Value after a run:
+// gorgonia's tape machine may overwrite an intermediate node's memory in
+// place once its last consumer has run. Parameter gradients and the cost
+// are safe to read directly.
+//
 // Where gorgonia v0.9.18 computes a wrong gradient (average pooling,
 // two-axis reductions, inverse square root) or lacks an op (GELU's erf,
 // depthwise convolution), this package uses its own Ops, each checked
