@@ -229,3 +229,27 @@ func (d *Data) DatasetScores(dataset, subject string) (DatasetScores, error) {
 	}
 	return DatasetScores{Dataset: dataset, Scores: s}, nil
 }
+
+// Benchmark metric names for BenchmarkPlot.
+const (
+	MetricAccuracyDifference  = "accuracy difference"
+	MetricObservedConsistency = "observed consistency"
+	MetricErrorConsistency    = "error consistency"
+	MetricOODAccuracy         = "OOD accuracy"
+)
+
+// Value returns one of the benchmark metrics by name (the Metric constants).
+func (s Scores) Value(metric string) (float64, error) {
+	switch metric {
+	case MetricAccuracyDifference:
+		return s.AccuracyDifference, nil
+	case MetricObservedConsistency:
+		return s.ObservedConsistency, nil
+	case MetricErrorConsistency:
+		return s.ErrorConsistency, nil
+	case MetricOODAccuracy:
+		return s.OODAccuracy, nil
+	}
+	return 0, fmt.Errorf("mvh: unknown metric %q (want %q, %q, %q or %q)", metric,
+		MetricAccuracyDifference, MetricObservedConsistency, MetricErrorConsistency, MetricOODAccuracy)
+}

@@ -1,9 +1,13 @@
 package mvh
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 )
+
+// errNoTrials wraps every "nothing to compute on" error.
+var errNoTrials = errors.New("no trials")
 
 // Accuracy is the fraction of trials whose response names the true category;
 // "na" (no response) counts as an error.

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	_ "embed"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -211,5 +210,3 @@ func loadFiles(files []csvFile) (*Data, error) {
 	}
 	return d, nil
 }
-
-var errNoTrials = errors.New("no trials")
