@@ -33,15 +33,15 @@ func newDeclRegistry() *declRegistry {
 	return &declRegistry{decls: map[string]*declSource{}}
 }
 
-// resultKind classifies the first result of a function declared by a cell.
-func (r *declRegistry) resultKind(name string) rangeKindT {
+// resultInfo classifies the first result of a function declared by a cell.
+func (r *declRegistry) resultInfo(name string) rangeInfo {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	d, ok := r.decls[name]
 	if !ok || d.results == nil {
-		return rangeOther
+		return rangeInfo{}
 	}
-	return typeKind(d.results)
+	return typeInfo(d.results)
 }
 
 // record stores d and returns the earlier declarations that use its name,
@@ -238,7 +238,7 @@ func (s *Session) reevalDecl(ctx context.Context, src string) error {
 		return err
 	}
 	ed := newEditor(src, len(declPrefix), fset)
-	s.rewriteFuncs(f, ed)
+	s.rewriteFuncs(f, ed, chunkPos(src, chunk{text: src}))
 	_, err = s.eval(ctx, src, chunk{kind: declChunk, text: src}, ed.apply())
 	return err
 }

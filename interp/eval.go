@@ -35,7 +35,7 @@ func (s *Session) evalDecls(ctx context.Context, cell string, ch chunk) error {
 	if err := s.prepareImports(ctx, f, ed); err != nil {
 		return err
 	}
-	s.rewriteFuncs(f, ed)
+	s.rewriteFuncs(f, ed, chunkPos(cell, ch))
 	src := ed.apply()
 	if strings.TrimSpace(src) == "" {
 		return nil
@@ -56,11 +56,14 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body
 	ed := newEditor(ch.text, len(stmtPrefix), fset)
-	s.rewriteFuncs(f, ed)
+	s.rewriteFuncs(f, ed, chunkPos(cell, ch))
 
 	var last *ast.ExprStmt
 	if n := len(body.List); wantResult && n > 0 {
 		last, _ = body.List[n-1].(*ast.ExprStmt)
+		if u, ok := exprOf(last).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+			last = nil // `<-done` waits; its value is not the point
+		}
 	}
 	if last == nil {
 		_, err := s.eval(ctx, cell, ch, ed.apply())
@@ -182,7 +185,7 @@ func (s *Session) cellError(cell string, err error, frames []tracePos) *CellErro
 			// panicked on this code.
 			return &CellError{Name: "CompileError", Msg: "the interpreter could not compile this cell: " + fmt.Sprint(p.Value)}
 		}
-		e := &CellError{Name: "panic", Msg: panicMessage(p.Value)}
+		e := &CellError{Name: "panic", Msg: yaegiMessages.Replace(panicMessage(p.Value))}
 		e.at(cell, frames[0].line, frames[0].col)
 		for _, f := range frames[1:] {
 			e.Frames = append(e.Frames, fmt.Sprintf("called from %s at line %d, column %d", f.fn, f.line, f.col))
@@ -241,4 +244,23 @@ func compileError(cell string, err error) *CellError {
 		e.at(cell, line-1, col)
 	}
 	return e
+}
+
+func exprOf(s *ast.ExprStmt) ast.Expr {
+	if s == nil {
+		return nil
+	}
+	return s.X
+}
+
+// yaegiMessages translates yaegi's wording of runtime errors to Go's.
+var yaegiMessages = strings.NewReplacer(
+	"reflect: slice index out of range", "runtime error: index out of range",
+	"reflect: array index out of range", "runtime error: index out of range",
+	"reflect: string index out of range", "runtime error: index out of range",
+)
+
+// chunkPos maps offsets in a chunk to the cell's lines and columns.
+func chunkPos(cell string, ch chunk) func(off int) (int, int) {
+	return func(off int) (int, int) { return lineCol(cell, min(ch.start+off, len(cell))) }
 }

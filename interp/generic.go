@@ -3,6 +3,7 @@ package interp
 import (
 	_ "embed"
 	"reflect"
+	"regexp"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -13,24 +14,30 @@ import (
 // that yaegi's own generic sources (Go 1.22) lack, written for yaegi to
 // interpret: iterators, sorting, slices.Collect, maps.Keys and friends.
 var (
-	//go:embed generic/iter.go.txt
-	iterSource string
-	//go:embed generic/slices.go.txt
-	slicesSource string
-	//go:embed generic/maps.go.txt
-	mapsSource string
+	//go:embed generic/stdlib.go.txt
+	stdlibGenericSource string
 	//go:embed generic/helpers.go.txt
 	helpersSource string
 )
 
+// genericStdlib lists the functions of generic/stdlib.go.txt: a call of
+// slices.Sort is rewritten to _gossl_slices_Sort.
+var genericStdlib = map[string]bool{}
+
+func init() {
+	for _, m := range regexp.MustCompile(`(?m)^func _gossl_(\w+?)_(\w+)\[`).FindAllStringSubmatch(stdlibGenericSource, -1) {
+		genericStdlib[m[1]+"."+m[2]] = true
+	}
+}
+
+// loadGenericSources interprets the generic functions, after the prelude.
 func loadGenericSources(ip *yaegi.Interpreter) error {
-	for _, src := range []string{iterSource, slicesSource, mapsSource} {
-		if _, err := ip.Compile(src); err != nil {
+	for _, src := range []string{stdlibGenericSource, helpersSource} {
+		if _, err := ip.Eval(src); err != nil {
 			return err
 		}
 	}
-	_, err := ip.Eval(helpersSource)
-	return err
+	return nil
 }
 
 // symbolsFor returns the compiled symbols of an import path.

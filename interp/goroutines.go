@@ -15,11 +15,14 @@ type lateGoPanics struct {
 // interpreted goroutine that panicked. While the cell that runs it is still
 // running, the cell stops with the panic as its error; afterwards the panic
 // is reported on the stderr of the next cell.
-func (s *Session) goroutinePanic(v any) {
-	frames := s.trace.stop()
-	e := &CellError{Name: "panic", Msg: "in goroutine: " + panicMessage(v)}
-	if len(frames) > 0 {
-		e.Line, e.Col = frames[0].line, frames[0].col
+//
+// line and col are those of the go statement that started the goroutine.
+func (s *Session) goroutinePanic(v any, line, col int) {
+	e := &CellError{Name: "panic", Msg: "in goroutine: " + yaegiMessages.Replace(panicMessage(v))}
+	if p := s.code.Load(); p != nil {
+		e.at(*p, line, col)
+	} else {
+		e.Line, e.Col = line, col
 	}
 	if st := s.cellStop.Load(); st != nil {
 		st.cancel(e)

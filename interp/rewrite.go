@@ -12,13 +12,16 @@ import (
 // Go 1.26 would: goroutines recover their panics into the cell's error,
 // loop variables are per iteration, and range over ints and functions is
 // turned into forms yaegi knows.
-func (s *Session) rewriteFuncs(f *ast.File, ed *editor) {
-	rw := &rewriter{s: s, ed: ed, file: f}
+//
+// at maps an offset in the chunk text to the cell's line and column.
+func (s *Session) rewriteFuncs(f *ast.File, ed *editor, at func(off int) (line, col int)) {
+	rw := &rewriter{s: s, ed: ed, file: f, at: at}
 	ast.Inspect(f, rw.visit)
 }
 
 type rewriter struct {
 	s    *Session
+	at   func(off int) (line, col int)
 	ed   *editor
 	file *ast.File
 	n    int // counter for fresh names
@@ -37,23 +40,121 @@ func (rw *rewriter) visit(n ast.Node) bool {
 		rw.forStmt(n)
 	case *ast.RangeStmt:
 		rw.rangeStmt(n)
+	case *ast.SelectorExpr:
+		rw.selector(n)
+	case *ast.CallExpr:
+		rw.minMax(n)
 	}
 	return true
+}
+
+// selector sends the generic standard-library functions that extract
+// skipped to their interpreted versions.
+func (rw *rewriter) selector(sel *ast.SelectorExpr) {
+	if repl := rw.selectorRepl(sel); repl != "" {
+		rw.ed.replace(sel.Pos(), sel.End(), repl)
+	}
+}
+
+func (rw *rewriter) selectorRepl(sel *ast.SelectorExpr) string {
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return ""
+	}
+	rw.s.mu.Lock()
+	path := rw.s.imports[pkg.Name]
+	rw.s.mu.Unlock()
+	switch {
+	case path == "iter" && (sel.Sel.Name == "Seq" || sel.Sel.Name == "Seq2"):
+		return "_gosslIter" + sel.Sel.Name
+	case genericStdlib[path+"."+sel.Sel.Name]:
+		return "_gossl_" + path + "_" + sel.Sel.Name
+	}
+	return ""
+}
+
+// exprText is the source of e with its selectors rewritten, for rewrites
+// that move an expression (the edits of its children come later).
+func (rw *rewriter) exprText(e ast.Expr) string {
+	var b strings.Builder
+	pos := e.Pos()
+	ast.Inspect(e, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if repl := rw.selectorRepl(sel); repl != "" && sel.Pos() >= pos {
+				b.WriteString(rw.ed.src(pos, sel.Pos()))
+				b.WriteString(repl)
+				pos = sel.End()
+				return false
+			}
+		}
+		return true
+	})
+	b.WriteString(rw.ed.src(pos, e.End()))
+	return b.String()
+}
+
+// minMax gives untyped constant arguments of min and max a type, which
+// yaegi's generic inference needs: the type of a plain variable among the
+// arguments (v*0 + 2 has v's type), else float64 or int.
+func (rw *rewriter) minMax(call *ast.CallExpr) {
+	if id, ok := call.Fun.(*ast.Ident); ok && (id.Name == "print" || id.Name == "println") {
+		rw.ed.replace(id.Pos(), id.End(), "_gosslrt."+strings.ToUpper(id.Name[:1])+id.Name[1:])
+		return
+	}
+	id, ok := call.Fun.(*ast.Ident)
+	if !ok || (id.Name != "min" && id.Name != "max") || len(call.Args) == 0 {
+		return
+	}
+	var typed ast.Expr
+	float, char := false, false
+	for _, a := range call.Args {
+		switch a := ast.Unparen(a).(type) {
+		case *ast.BasicLit:
+			float = float || a.Kind == token.FLOAT
+			char = char || a.Kind == token.CHAR
+		case *ast.Ident, *ast.SelectorExpr:
+			if typed == nil && isPure(a) {
+				typed = a
+			}
+		default:
+			return
+		}
+	}
+	for _, a := range call.Args {
+		lit, ok := ast.Unparen(a).(*ast.BasicLit)
+		if !ok || lit.Kind == token.STRING {
+			continue
+		}
+		l := rw.ed.src(a.Pos(), a.End())
+		switch {
+		case typed != nil:
+			v := rw.ed.src(typed.Pos(), typed.End())
+			rw.ed.replace(a.Pos(), a.End(), "("+v+"*0 + "+l+")")
+		case float:
+			rw.ed.replace(a.Pos(), a.End(), "float64("+l+")")
+		case char:
+			rw.ed.replace(a.Pos(), a.End(), "rune("+l+")")
+		default:
+			rw.ed.replace(a.Pos(), a.End(), "int("+l+")")
+		}
+	}
 }
 
 // goStmt makes a goroutine recover its panic and report it to the session
 // (an interpreted goroutine's panic otherwise kills the process). The
 // function and arguments are still evaluated by the go statement itself.
 func (rw *rewriter) goStmt(g *ast.GoStmt) {
+	line, col := rw.at(rw.ed.offset(g.Pos()))
+	recoverCall := fmt.Sprintf("defer _gosslRecover(%d, %d);", line, col)
 	call := g.Call
 	if lit, ok := call.Fun.(*ast.FuncLit); ok && len(call.Args) == 0 {
-		rw.ed.insert(lit.Body.Lbrace+1, "defer _gosslRecover();")
+		rw.ed.insert(lit.Body.Lbrace+1, recoverCall)
 		return
 	}
 	if hasFuncLit(call.Fun) {
 		// A literal with arguments: recover inside it, arguments as written.
 		if lit, ok := call.Fun.(*ast.FuncLit); ok {
-			rw.ed.insert(lit.Body.Lbrace+1, "defer _gosslRecover();")
+			rw.ed.insert(lit.Body.Lbrace+1, recoverCall)
 		}
 		return
 	}
@@ -78,7 +179,7 @@ func (rw *rewriter) goStmt(g *ast.GoStmt) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "{%s := %s; go func() { defer _gosslRecover(); %s(", strings.Join(names, ", "), strings.Join(values, ", "), fn)
+	fmt.Fprintf(&b, "{%s := %s; go func() { %s %s(", strings.Join(names, ", "), strings.Join(values, ", "), recoverCall, fn)
 	rw.ed.replace(g.Pos(), call.Lparen+1, b.String())
 	for i, a := range call.Args {
 		if args[i] != "" {
@@ -150,61 +251,110 @@ func assigns(body *ast.BlockStmt, names map[string]bool) bool {
 
 // forStmt gives each iteration its own copy of the loop variables (Go
 // 1.22) when the body can keep them, and only when the body does not
-// change them: then a copy at the top of the body is the same program.
+// change them: the loop then counts with renamed variables and the body
+// starts with a fresh copy under the user's names. (yaegi mishandles
+// `i := i` in a loop body, hence the renaming.)
 func (rw *rewriter) forStmt(f *ast.ForStmt) {
 	init, ok := f.Init.(*ast.AssignStmt)
 	if !ok || init.Tok != token.DEFINE || !captures(f.Body) {
 		return
 	}
-	names := map[string]bool{}
-	var list []string
+	names := map[string]string{}
+	var list, renamed []string
 	for _, l := range init.Lhs {
 		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
-			names[id.Name] = true
+			names[id.Name] = rw.fresh("L")
 			list = append(list, id.Name)
+			renamed = append(renamed, names[id.Name])
 		}
 	}
-	if len(list) == 0 || assigns(f.Body, names) {
+	set := map[string]bool{}
+	for n := range names {
+		set[n] = true
+	}
+	if len(list) == 0 || assigns(f.Body, set) {
 		return
 	}
-	v := strings.Join(list, ", ")
-	rw.ed.insert(f.Body.Lbrace+1, " "+v+" := "+v+";")
+	for _, part := range []ast.Node{f.Init, f.Cond, f.Post} {
+		if part == nil {
+			continue
+		}
+		ast.Inspect(part, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && names[id.Name] != "" {
+				rw.ed.replace(id.Pos(), id.End(), names[id.Name])
+			}
+			return true
+		})
+	}
+	rw.freshBody(f.Body, strings.Join(list, ", ")+" := "+strings.Join(renamed, ", ")+";")
+}
+
+// freshBody starts body with decl, which copies the loop variables. At
+// the top level of a cell yaegi makes every := a global, shared by all
+// iterations, so the body runs in a function literal when it can: when
+// it has no break, continue, goto, return or defer of its own.
+func (rw *rewriter) freshBody(body *ast.BlockStmt, decl string) {
+	wrap := true
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BranchStmt, *ast.ReturnStmt, *ast.DeferStmt:
+			wrap = false
+		}
+		return wrap
+	})
+	if !wrap {
+		rw.ed.insert(body.Lbrace+1, " "+decl)
+		return
+	}
+	rw.ed.insert(body.Lbrace+1, " func() { "+decl)
+	rw.ed.insert(body.Rbrace, " }();")
 }
 
 func (rw *rewriter) rangeStmt(r *ast.RangeStmt) {
-	switch rw.rangeKind(r.X, r.Pos()) {
+	kind, info := rw.rangeKind(r.X, r.Pos())
+	switch kind {
 	case rangeInt:
 		rw.rangeInt(r)
 		return
 	case rangeFunc:
-		rw.rangeFunc(r)
+		rw.rangeFunc(r, info)
 		return
 	}
 	if r.Tok != token.DEFINE || !captures(r.Body) {
 		return
 	}
-	var list []string
+	// Fresh variables per iteration: range into renamed variables and
+	// copy them at the top of the body (see forStmt).
+	var list, renamed []string
 	for _, e := range []ast.Expr{r.Key, r.Value} {
 		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
+			name := rw.fresh("L")
+			rw.ed.replace(id.Pos(), id.End(), name)
 			list = append(list, id.Name)
+			renamed = append(renamed, name)
 		}
 	}
 	if len(list) > 0 {
-		v := strings.Join(list, ", ")
-		rw.ed.insert(r.Body.Lbrace+1, " "+v+" := "+v+";")
+		rw.freshBody(r.Body, strings.Join(list, ", ")+" := "+strings.Join(renamed, ", ")+";")
 	}
 }
 
 // rangeInt turns `for i := range n` into a counting loop of n's type.
 func (rw *rewriter) rangeInt(r *ast.RangeStmt) {
-	x := rw.ed.src(r.X.Pos(), r.X.End())
+	x := rw.exprText(r.X)
 	key := "_"
 	if id, ok := r.Key.(*ast.Ident); ok {
 		key = id.Name
 	}
 	end := rw.fresh("End")
+	userKey := ""
 	if key == "_" {
 		key = rw.fresh("I")
+	} else if r.Tok == token.DEFINE && captures(r.Body) && !assigns(r.Body, map[string]bool{key: true}) {
+		// a fresh variable per iteration (see forStmt)
+		userKey, key = key, rw.fresh("L")
 	}
 	zero := "(" + x + ")*0"
 	if !isPure(r.X) {
@@ -218,15 +368,19 @@ func (rw *rewriter) rangeInt(r *ast.RangeStmt) {
 	}
 	head = fmt.Sprintf("for %s, %s := %s, %s; %s < %s; %s++ ", key, end, zero, x, key, end, key)
 	rw.ed.replace(r.For, r.Body.Lbrace, head)
-	if r.Tok == token.DEFINE && captures(r.Body) && key[0] != '_' && !assigns(r.Body, map[string]bool{key: true}) {
-		rw.ed.insert(r.Body.Lbrace+1, " "+key+" := "+key+";")
+	if userKey != "" {
+		rw.freshBody(r.Body, userKey+" := "+key+";")
 	}
 }
 
 // rangeFunc turns `for k, v := range seq` into a range over a channel fed
 // by seq in a goroutine. Breaking out early leaves that goroutine blocked.
-func (rw *rewriter) rangeFunc(r *ast.RangeStmt) {
-	x := rw.ed.src(r.X.Pos(), r.X.End())
+func (rw *rewriter) rangeFunc(r *ast.RangeStmt, info rangeInfo) {
+	x := rw.exprText(r.X)
+	if info.conv != "" {
+		x = "(" + info.conv + ")(" + x + ")"
+	}
+	two := info.pairs
 	ident := func(e ast.Expr) string {
 		if id, ok := e.(*ast.Ident); ok {
 			return id.Name
@@ -241,7 +395,7 @@ func (rw *rewriter) rangeFunc(r *ast.RangeStmt) {
 	if r.Tok == token.ASSIGN {
 		tok = "="
 	}
-	if r.Value == nil {
+	if r.Value == nil && !two {
 		if k == "_" {
 			rw.ed.replace(r.For, r.Body.Lbrace, fmt.Sprintf("for range _gosslSeq(%s) ", x))
 			return
@@ -249,12 +403,15 @@ func (rw *rewriter) rangeFunc(r *ast.RangeStmt) {
 		rw.ed.replace(r.For, r.Body.Lbrace, fmt.Sprintf("for %s %s range _gosslSeq(%s) ", k, tok, x))
 		return
 	}
+	if r.Value == nil {
+		v = "_"
+	}
 	p := rw.fresh("P")
 	rw.ed.replace(r.For, r.Body.Lbrace, fmt.Sprintf("for %s := range _gosslSeq2(%s) ", p, x))
 	if tok == ":=" {
-		rw.ed.insert(r.Body.Lbrace+1, fmt.Sprintf(" %s, %s := %s.K, %s.V; _, _ = %s, %s;", k, v, p, p, blankOr(k), blankOr(v)))
+		rw.ed.insert(r.Body.Lbrace+1, fmt.Sprintf(" %s, %s := %s.Key, %s.Value; _, _ = %s, %s;", k, v, p, p, blankOr(k), blankOr(v)))
 	} else {
-		rw.ed.insert(r.Body.Lbrace+1, fmt.Sprintf(" %s, %s = %s.K, %s.V;", k, v, p, p))
+		rw.ed.insert(r.Body.Lbrace+1, fmt.Sprintf(" %s, %s = %s.Key, %s.Value;", k, v, p, p))
 	}
 }
 
@@ -290,41 +447,47 @@ const (
 	rangeFunc
 )
 
+// rangeInfo is what the rewriter knows of a range expression: its kind,
+// for a compiled iterator the func type to convert it to (yaegi does not
+// infer type arguments from compiled named types such as iter.Seq[string]),
+// and whether it yields pairs.
+type rangeInfo struct {
+	kind  rangeKindT
+	conv  string
+	pairs bool
+}
+
 var intTypeNames = map[string]bool{"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
 	"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true, "byte": true, "rune": true}
 
-// seqFuncs are the standard library functions that return iterators.
-var seqFuncs = map[string]bool{
-	"slices.All": true, "slices.Values": true, "slices.Backward": true, "slices.Chunk": true,
-	"maps.All": true, "maps.Keys": true, "maps.Values": true,
-	"strings.Lines": true, "strings.SplitSeq": true, "strings.SplitAfterSeq": true, "strings.FieldsSeq": true, "strings.FieldsFuncSeq": true,
-	"bytes.Lines": true, "bytes.SplitSeq": true, "bytes.SplitAfterSeq": true, "bytes.FieldsSeq": true, "bytes.FieldsFuncSeq": true,
-}
+// pairSeqFuncs are the interpreted standard iterators that yield pairs.
+var pairSeqFuncs = map[string]bool{"slices.All": true, "slices.Backward": true, "maps.All": true}
 
 // rangeKind guesses from the syntax, the cell's definitions before pos and
 // the session's globals whether x is an integer or a function. yaegi
 // ranges over everything else itself.
-func (rw *rewriter) rangeKind(x ast.Expr, pos token.Pos) rangeKindT {
-	return rw.exprKind(x, pos, 0)
+func (rw *rewriter) rangeKind(x ast.Expr, pos token.Pos) (rangeKindT, rangeInfo) {
+	info := rw.exprKind(x, pos, 0)
+	return info.kind, info
 }
 
-func (rw *rewriter) exprKind(x ast.Expr, pos token.Pos, depth int) rangeKindT {
+func (rw *rewriter) exprKind(x ast.Expr, pos token.Pos, depth int) rangeInfo {
 	if depth > 8 {
-		return rangeOther
+		return rangeInfo{}
 	}
 	switch x := x.(type) {
 	case *ast.BasicLit:
 		if x.Kind == token.INT {
-			return rangeInt
+			return rangeInfo{kind: rangeInt}
 		}
 	case *ast.ParenExpr:
 		return rw.exprKind(x.X, pos, depth+1)
 	case *ast.FuncLit:
-		return rangeFunc
+		return typeInfo(x.Type)
 	case *ast.BinaryExpr:
 		switch x.Op {
 		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.SHL, token.SHR, token.AND, token.OR, token.XOR:
-			if k := rw.exprKind(x.X, pos, depth+1); k == rangeInt {
+			if k := rw.exprKind(x.X, pos, depth+1); k.kind == rangeInt {
 				return k
 			}
 			return rw.exprKind(x.Y, pos, depth+1)
@@ -337,35 +500,44 @@ func (rw *rewriter) exprKind(x ast.Expr, pos token.Pos, depth int) rangeKindT {
 		switch fun := x.Fun.(type) {
 		case *ast.Ident:
 			if fun.Name == "len" || fun.Name == "cap" || intTypeNames[fun.Name] {
-				return rangeInt
+				return rangeInfo{kind: rangeInt}
 			}
-			return rw.s.decls.resultKind(fun.Name)
+			return rw.s.decls.resultInfo(fun.Name)
+		case *ast.IndexExpr: // an explicitly instantiated generic function
+			if id, ok := fun.X.(*ast.Ident); ok {
+				return rw.s.decls.resultInfo(id.Name)
+			}
 		case *ast.SelectorExpr:
 			if pkg, ok := fun.X.(*ast.Ident); ok {
-				if seqFuncs[pkg.Name+"."+fun.Sel.Name] {
-					return rangeFunc
+				rw.s.mu.Lock()
+				path := rw.s.imports[pkg.Name]
+				rw.s.mu.Unlock()
+				if genericStdlib[path+"."+fun.Sel.Name] {
+					switch fun.Sel.Name {
+					case "All", "Values", "Keys", "Backward":
+						return rangeInfo{kind: rangeFunc, pairs: pairSeqFuncs[path+"."+fun.Sel.Name]}
+					}
+					return rangeInfo{}
 				}
-				if rw.s.compiledResultKind(pkg.Name, fun.Sel.Name) == rangeFunc {
-					return rangeFunc
-				}
+				return rw.s.compiledResultInfo(path, fun.Sel.Name)
 			}
 		}
 	case *ast.Ident:
 		if k, ok := rw.localKind(x.Name, pos, depth); ok {
 			return k
 		}
-		return rw.s.globalKind(x.Name)
+		return rw.s.globalInfo(x.Name)
 	}
-	return rangeOther
+	return rangeInfo{}
 }
 
 // localKind finds the latest definition of name before pos in the chunk
 // (x := e, var x = e, var x T, a parameter x T) and classifies it.
-func (rw *rewriter) localKind(name string, pos token.Pos, depth int) (rangeKindT, bool) {
-	var kind rangeKindT
+func (rw *rewriter) localKind(name string, pos token.Pos, depth int) (rangeInfo, bool) {
+	var kind rangeInfo
 	var found bool
 	var best token.Pos
-	consider := func(at token.Pos, k rangeKindT) {
+	consider := func(at token.Pos, k rangeInfo) {
 		if at < pos && at >= best {
 			best, kind, found = at, k, true
 		}
@@ -388,7 +560,7 @@ func (rw *rewriter) localKind(name string, pos token.Pos, depth int) (rangeKindT
 				}
 				switch {
 				case n.Type != nil:
-					consider(n.Pos(), typeKind(n.Type))
+					consider(n.Pos(), typeInfo(n.Type))
 				case i < len(n.Values):
 					consider(n.Pos(), rw.exprKind(n.Values[i], n.Pos(), depth+1))
 				}
@@ -396,7 +568,7 @@ func (rw *rewriter) localKind(name string, pos token.Pos, depth int) (rangeKindT
 		case *ast.Field:
 			for _, id := range n.Names {
 				if id.Name == name {
-					consider(n.Pos(), typeKind(n.Type))
+					consider(n.Pos(), typeInfo(n.Type))
 				}
 			}
 		}
@@ -405,65 +577,73 @@ func (rw *rewriter) localKind(name string, pos token.Pos, depth int) (rangeKindT
 	return kind, found
 }
 
-// typeKind classifies a written type.
-func typeKind(t ast.Expr) rangeKindT {
+// typeInfo classifies a written type.
+func typeInfo(t ast.Expr) rangeInfo {
 	switch t := t.(type) {
 	case *ast.Ident:
 		if intTypeNames[t.Name] {
-			return rangeInt
+			return rangeInfo{kind: rangeInt}
 		}
 	case *ast.FuncType:
-		return rangeFunc
+		// func(yield func(K, V) bool): pairs when yield takes two.
+		if t.Params != nil && len(t.Params.List) == 1 {
+			if y, ok := t.Params.List[0].Type.(*ast.FuncType); ok {
+				n := 0
+				for _, f := range y.Params.List {
+					n += max(1, len(f.Names))
+				}
+				return rangeInfo{kind: rangeFunc, pairs: n == 2}
+			}
+		}
+		return rangeInfo{kind: rangeFunc}
 	case *ast.IndexExpr:
-		return typeKind(t.X)
+		return typeInfo(t.X)
 	case *ast.IndexListExpr:
-		return typeKind(t.X)
+		return typeInfo(t.X)
 	case *ast.SelectorExpr:
 		if pkg, ok := t.X.(*ast.Ident); ok && pkg.Name == "iter" && strings.HasPrefix(t.Sel.Name, "Seq") {
-			return rangeFunc
+			return rangeInfo{kind: rangeFunc, pairs: t.Sel.Name == "Seq2"}
 		}
 		if pkg, ok := t.X.(*ast.Ident); ok && pkg.Name == "time" && t.Sel.Name == "Duration" {
-			return rangeInt
+			return rangeInfo{kind: rangeInt}
 		}
 	}
-	return rangeOther
+	return rangeInfo{}
 }
 
-// globalKind classifies a variable or constant of the session's scope.
-func (s *Session) globalKind(name string) rangeKindT {
+// globalInfo classifies a variable or constant of the session's scope.
+func (s *Session) globalInfo(name string) rangeInfo {
 	s.mu.Lock()
 	ip := s.ip
 	s.mu.Unlock()
 	v, ok := ip.Globals()[name]
 	if !ok || !v.IsValid() {
-		return rangeOther
+		return rangeInfo{}
 	}
-	return reflectKind(v.Type())
+	return reflectInfo(v.Type())
 }
 
-func reflectKind(t reflect.Type) rangeKindT {
+func reflectInfo(t reflect.Type) rangeInfo {
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return rangeInt
+		return rangeInfo{kind: rangeInt}
 	case reflect.Func:
-		return rangeFunc
+		if t.NumIn() != 1 || t.In(0).Kind() != reflect.Func {
+			return rangeInfo{kind: rangeFunc}
+		}
+		y := t.In(0)
+		return rangeInfo{kind: rangeFunc, conv: "func(" + y.String() + ")", pairs: y.NumIn() == 2}
 	}
-	return rangeOther
+	return rangeInfo{}
 }
 
-// compiledResultKind classifies the first result of a compiled function
-// pkg.name from the symbol tables.
-func (s *Session) compiledResultKind(pkg, name string) rangeKindT {
-	s.mu.Lock()
-	path, ok := s.imports[pkg]
-	s.mu.Unlock()
-	if !ok {
-		return rangeOther
-	}
+// compiledResultInfo classifies the first result of a compiled function
+// from the symbol tables.
+func (s *Session) compiledResultInfo(path, name string) rangeInfo {
 	v, ok := symbolsFor(path)[name]
-	if !ok || v.Kind() != reflect.Func || v.Type().NumOut() == 0 {
-		return rangeOther
+	if path == "" || !ok || v.Kind() != reflect.Func || v.Type().NumOut() == 0 {
+		return rangeInfo{}
 	}
-	return reflectKind(v.Type().Out(0))
+	return reflectInfo(v.Type().Out(0))
 }

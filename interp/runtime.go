@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"sync"
 
@@ -38,9 +39,16 @@ func (rt *runtimeState) exports() map[string]map[string]reflect.Value {
 				rt.result = cellResult{set: true, values: vs}
 				rt.mu.Unlock()
 			}),
-			"GoPanic": reflect.ValueOf(func(v any) { rt.s.goroutinePanic(v) }),
+			"GoPanic": reflect.ValueOf(func(v any, line, col int) { rt.s.goroutinePanic(v, line, col) }),
 			"Clear":   reflect.ValueOf(clearValue),
+			// print and println write to stderr, as Go's builtins do
+			// (yaegi's go to stdout).
+			"Print":   reflect.ValueOf(func(a ...any) { fmt.Fprint(os.Stderr, a...) }),
+			"Println": reflect.ValueOf(func(a ...any) { fmt.Fprintln(os.Stderr, a...) }),
 		},
+		// iter's API is all generic (extract skips it); its types are
+		// interpreted (_gosslIterSeq) and this makes the import valid.
+		"iter/iter": {},
 	}
 }
 
@@ -84,9 +92,11 @@ func _gosslShow(vs ...any) {
 	_gosslrt.SetValues(vs)
 }
 
-func _gosslRecover() {
+// _gosslRecover is deferred by every goroutine a cell starts (the
+// rewriter adds it with the go statement's position).
+func _gosslRecover(line, col int) {
 	if r := recover(); r != nil {
-		_gosslrt.GoPanic(r)
+		_gosslrt.GoPanic(r, line, col)
 	}
 }
 

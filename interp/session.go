@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"strings"
@@ -53,6 +54,7 @@ type Session struct {
 	cell     atomic.Int64           // number of the running or last cell
 	cellStop atomic.Pointer[cellStopper]
 	late     lateGoPanics
+	code     atomic.Pointer[string] // the running cell's code
 	captured bool
 	closed   bool
 }
@@ -111,11 +113,11 @@ func (s *Session) reset() error {
 	if err := ip.Use(rt.exports()); err != nil {
 		return fmt.Errorf("loading runtime: %w", err)
 	}
-	if err := loadGenericSources(ip); err != nil {
-		return fmt.Errorf("loading generic stdlib: %w", err)
-	}
 	if _, err := ip.Eval(prelude); err != nil {
 		return fmt.Errorf("loading prelude: %w", err)
+	}
+	if err := loadGenericSources(ip); err != nil {
+		return fmt.Errorf("loading generic stdlib: %w", err)
 	}
 	s.mu.Lock()
 	s.ip, s.rt = ip, rt
@@ -126,15 +128,11 @@ func (s *Session) reset() error {
 }
 
 func (s *Session) overrides() yaegi.Exports {
-	var stdin any = s.stdin
-	log := map[string]reflect.Value{}
-	for _, name := range []string{"Fatal", "Fatalf", "Fatalln", "New", "Logger"} {
-		if v, ok := symbols.Symbols["log/log"][name]; ok {
-			log[name] = v
-		}
-	}
+	var stdin io.Reader = s.stdin
 	return yaegi.Exports{
-		"log/log": log,
+		// all of log again: yaegi's Use swaps in its own logger, whose
+		// SetFlags would not reach the standard logger log.Fatal uses.
+		"log/log": symbols.Symbols["log/log"],
 		"os/os": {
 			"Exit":  symbols.Symbols["os/os"]["Exit"],
 			"Stdin": reflect.ValueOf(&stdin).Elem(),
@@ -167,6 +165,7 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (b *disp
 	_ = n
 	s.out.Store(&out)
 	defer s.out.Store(nil)
+	s.code.Store(&code)
 	prevPub := display.SetPublisher(out)
 	defer display.SetPublisher(prevPub)
 	defer captureTo(out.Stream)()
