@@ -22,11 +22,7 @@ func (h *Head) NumParams() int        { return nn.CountParams(h) }
 // Forward maps (N, In) to (N, Out).
 func (h *Head) Forward(x *G.Node) (*G.Node, error) {
 	if x == nil || x.Dims() != 2 || x.Shape()[1] != h.In {
-		var s interface{} = "nil"
-		if x != nil {
-			s = x.Shape()
-		}
-		return nil, fmt.Errorf("head %s: want (N, %d) features, got %v", h.Arch, h.In, s)
+		return nil, fmt.Errorf("head %s: want (N, %d) features, got %v", h.Arch, h.In, shapeOf(x))
 	}
 	return h.MLP.Forward(x)
 }
