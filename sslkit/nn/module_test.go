@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -183,5 +184,47 @@ func TestDropoutGradientIsMask(t *testing.T) {
 		if math.Abs(ys[i]-gs[i]*xs[i]) > 1e-6 {
 			t.Fatalf("element %d: y=%v but mask·x=%v", i, ys[i], gs[i]*xs[i])
 		}
+	}
+}
+
+// A module must not keep a dropped graph alive: notebooks rebuild graphs
+// often, and each holds every intermediate tensor of its last run.
+func TestDroppedGraphsAreCollected(t *testing.T) {
+	l, _ := NewLinear("fc", 3, 2, true, nil)
+	collected := make(chan struct{})
+	func() {
+		g := G.NewGraph()
+		runtime.AddCleanup(g, func(ch chan struct{}) { close(ch) }, collected)
+		x := G.NewMatrix(g, tensor.Float32, G.WithShape(1, 3))
+		if _, err := l.Forward(x); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	for i := 0; i < 20; i++ {
+		runtime.GC()
+		select {
+		case <-collected:
+			g2 := G.NewGraph()
+			if n := l.Weight.Node(g2); n.Graph() != g2 {
+				t.Fatal("node in the wrong graph")
+			}
+			if len(l.Weight.nodes) != 1 {
+				t.Errorf("%d graphs remembered, want 1", len(l.Weight.nodes))
+			}
+			return
+		default:
+		}
+	}
+	t.Fatal("graph still reachable through the module's parameters")
+}
+
+func TestParamNodeIsCachedPerGraph(t *testing.T) {
+	l, _ := NewLinear("fc", 3, 2, true, nil)
+	g := G.NewGraph()
+	if l.Weight.Node(g) != l.Weight.Node(g) {
+		t.Fatal("two nodes for one parameter in one graph")
+	}
+	if l.Weight.Node(g) == l.Weight.Node(G.NewGraph()) {
+		t.Fatal("one node shared by two graphs")
 	}
 }

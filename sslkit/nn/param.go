@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand"
 	"sync"
+	"weak"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -18,8 +19,10 @@ type Param struct {
 	Name  string
 	Value *tensor.Dense
 
-	mu    sync.Mutex
-	nodes map[*G.ExprGraph]*G.Node
+	mu sync.Mutex
+	// nodes holds weak references both ways, so that a graph a notebook
+	// has dropped (with all its intermediate tensors) can be collected.
+	nodes map[weak.Pointer[G.ExprGraph]]weak.Pointer[G.Node]
 }
 
 // NewParam wraps value under name.
@@ -32,15 +35,23 @@ func NewParam(name string, value *tensor.Dense) *Param {
 func (p *Param) Node(g *G.ExprGraph) *G.Node {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n, ok := p.nodes[g]; ok {
-		return n
+	key := weak.Make(g)
+	if w, ok := p.nodes[key]; ok {
+		if n := w.Value(); n != nil {
+			return n
+		}
 	}
 	if p.nodes == nil {
-		p.nodes = map[*G.ExprGraph]*G.Node{}
+		p.nodes = map[weak.Pointer[G.ExprGraph]]weak.Pointer[G.Node]{}
+	}
+	for k := range p.nodes { // forget collected graphs
+		if k.Value() == nil {
+			delete(p.nodes, k)
+		}
 	}
 	s := p.Value.Shape()
 	n := G.NewTensor(g, tensor.Float32, s.Dims(), G.WithShape(s.Clone()...), G.WithName(p.Name), G.WithValue(p.Value))
-	p.nodes[g] = n
+	p.nodes[key] = weak.Make(n)
 	return n
 }
 
