@@ -15,6 +15,10 @@ type EfficientNetConfig struct {
 	// 1280 → NumClasses); 0 returns the pooled 1280-d features.
 	NumClasses int
 	InChannels int // defaults to 3
+	// StochasticDepth is the drop probability of the last block's residual
+	// branch, rising linearly from 0 at the first block (torchvision
+	// trains with 0.2); 0 disables it.
+	StochasticDepth float64
 }
 
 // stage of EfficientNet-B0: expansion, kernel, stride, output channels, blocks.
@@ -27,18 +31,23 @@ var effB0 = []mbStage{
 
 // NewEfficientNetB0 builds EfficientNet-B0 with torchvision's layout and
 // parameter names ("features.2.1.block.1.0.weight"): MBConv blocks with
-// depthwise convolutions, squeeze-and-excitation and SiLU. Stochastic
-// depth is not applied (blocks always keep their residual branch).
+// depthwise convolutions, squeeze-and-excitation, SiLU and optional
+// stochastic depth.
 func NewEfficientNetB0(cfg EfficientNetConfig, rng *rand.Rand) (*Net, error) {
 	if cfg.InChannels == 0 {
 		cfg.InChannels = 3
 	}
-	if cfg.InChannels < 0 || cfg.NumClasses < 0 {
-		return nil, fmt.Errorf("backbone: negative channels or classes in %+v", cfg)
+	if cfg.InChannels < 0 || cfg.NumClasses < 0 || cfg.StochasticDepth < 0 || cfg.StochasticDepth >= 1 {
+		return nil, fmt.Errorf("backbone: bad EfficientNet configuration %+v", cfg)
 	}
 	if rng == nil {
 		rng = rand.New(rand.NewSource(1))
 	}
+	total := 0
+	for _, st := range effB0 {
+		total += st.n
+	}
+	blockID := 0
 	var mods []nn.Module
 	stem, err := convBNAct("features.0", cfg.InChannels, 32, 3, 2, 1, true, rng)
 	if err != nil {
@@ -56,6 +65,12 @@ func NewEfficientNetB0(cfg EfficientNetConfig, rng *rand.Rand) (*Net, error) {
 			if err != nil {
 				return nil, err
 			}
+			if p := cfg.StochasticDepth * float64(blockID) / float64(total); blk.Residual && p > 0 {
+				if blk.Drop, err = nn.NewStochasticDepth(p); err != nil {
+					return nil, err
+				}
+			}
+			blockID++
 			mods = append(mods, blk)
 			in = st.out
 		}
@@ -106,6 +121,7 @@ func convBNAct(name string, in, out, k, stride, groups int, act bool, rng *rand.
 type MBConv struct {
 	Block    *nn.Sequential
 	Residual bool
+	Drop     *nn.StochasticDepth // nil: never drop the branch
 }
 
 func newMBConv(name string, in, out, expand, k, stride int, rng *rand.Rand) (*MBConv, error) {
@@ -141,12 +157,22 @@ func newMBConv(name string, in, out, expand, k, stride int, rng *rand.Rand) (*MB
 	return &MBConv{Block: nn.NewSequential(mods...), Residual: stride == 1 && in == out}, nil
 }
 
-func (m *MBConv) Children() []nn.Module { return []nn.Module{m.Block} }
-func (m *MBConv) Params() []*nn.Param   { return m.Block.Params() }
+func (m *MBConv) Children() []nn.Module {
+	if m.Drop != nil {
+		return []nn.Module{m.Block, m.Drop}
+	}
+	return []nn.Module{m.Block}
+}
+func (m *MBConv) Params() []*nn.Param { return m.Block.Params() }
 func (m *MBConv) Forward(x *G.Node) (*G.Node, error) {
 	y, err := m.Block.Forward(x)
 	if err != nil || !m.Residual {
 		return y, err
+	}
+	if m.Drop != nil {
+		if y, err = m.Drop.Forward(y); err != nil {
+			return nil, err
+		}
 	}
 	return G.Add(y, x)
 }

@@ -232,3 +232,23 @@ func TestPatchMergeGroupsNeighbours(t *testing.T) {
 		}
 	}
 }
+
+func TestEfficientNetStochasticDepth(t *testing.T) {
+	net, err := NewEfficientNetB0(EfficientNetConfig{StochasticDepth: 0.2}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var probs []float64
+	nn.Walk(net, func(m nn.Module) {
+		if b, ok := m.(*MBConv); ok && b.Drop != nil {
+			probs = append(probs, b.Drop.P)
+		}
+	})
+	// The 9 residual MBConv blocks; block k of 16 drops with 0.2·k/16.
+	if len(probs) != 9 || math.Abs(probs[0]-0.2*2/16) > 1e-12 || math.Abs(probs[8]-0.2*14/16) > 1e-12 {
+		t.Errorf("drop probabilities %v", probs)
+	}
+	if _, err := NewEfficientNetB0(EfficientNetConfig{StochasticDepth: 1}, nil); err == nil {
+		t.Error("drop probability 1 accepted")
+	}
+}

@@ -228,3 +228,39 @@ func TestParamNodeIsCachedPerGraph(t *testing.T) {
 		t.Fatal("one node shared by two graphs")
 	}
 }
+
+func TestStochasticDepthDropsWholeExamples(t *testing.T) {
+	s, err := NewStochasticDepth(0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, per := 400, 6
+	ones := make([]float32, n*per)
+	for i := range ones {
+		ones[i] = 1
+	}
+	y := runGraph(t, s, tensor.New(tensor.WithShape(n, 2, 3), tensor.WithBacking(ones)))
+	dropped := 0
+	for e := 0; e < n; e++ {
+		row := y[e*per : (e+1)*per]
+		for _, v := range row {
+			if v != row[0] {
+				t.Fatalf("example %d partly dropped: %v", e, row)
+			}
+		}
+		switch row[0] {
+		case 0:
+			dropped++
+		case 2:
+		default:
+			t.Fatalf("survivor scaled to %v, want 2", row[0])
+		}
+	}
+	if dropped < 140 || dropped > 260 { // Binomial(400, .5): sd 10
+		t.Fatalf("%d of %d dropped", dropped, n)
+	}
+	SetTraining(s, false)
+	if y := runGraph(t, s, tensor.New(tensor.WithShape(n, 2, 3), tensor.WithBacking(ones))); y[0] != 1 {
+		t.Fatal("eval mode is not the identity")
+	}
+}
