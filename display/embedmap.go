@@ -128,16 +128,22 @@ func (m *EmbeddingMap) HTML() (string, error) {
 	}
 	b.WriteString(`</div>`)
 	b.WriteString(`<div class="gm-tip" style="position:absolute;display:none;pointer-events:none;background:#fff;border:1px solid #888;padding:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)"></div>`)
-	thumbs, err := m.thumbnailURIs()
+	uris, index, err := m.thumbnailURIs()
 	if err != nil {
 		return "", err
 	}
-	thumbJSON, err := json.Marshal(thumbs)
+	urisJSON, err := json.Marshal(uris)
 	if err != nil {
 		return "", fmt.Errorf("display: EmbeddingMap: %w", err)
 	}
-	// </script> cannot appear inside the JSON: data URIs are base64.
-	fmt.Fprintf(&b, "<script>%s</script></div>", strings.NewReplacer("@ID@", id, "@THUMBS@", string(thumbJSON)).Replace(mapScript))
+	indexJSON, err := json.Marshal(index)
+	if err != nil {
+		return "", fmt.Errorf("display: EmbeddingMap: %w", err)
+	}
+	// </script> cannot appear inside the JSON: data URIs are base64 and
+	// encoding/json escapes < and >.
+	script := strings.NewReplacer("@ID@", id, "@THUMBS@", string(urisJSON), "@THUMB_INDEX@", string(indexJSON)).Replace(mapScript)
+	fmt.Fprintf(&b, "<script>%s</script></div>", script)
 	return b.String(), nil
 }
 
@@ -159,24 +165,35 @@ func (m *EmbeddingMap) project() (px, py []float64) {
 	return px, py
 }
 
-// thumbnailURIs encodes each thumbnail as a PNG data URI, shrunk to at
-// most maxThumbSide pixels; nil thumbnails give empty strings.
-func (m *EmbeddingMap) thumbnailURIs() ([]string, error) {
+// thumbnailURIs encodes the distinct thumbnails as PNG data URIs, shrunk
+// to at most maxThumbSide pixels, and gives each point the index of its
+// thumbnail (-1 for none). Identical thumbnails (one image per class, say)
+// are stored once, which keeps notebooks small.
+func (m *EmbeddingMap) thumbnailURIs() (uris []string, index []int, err error) {
+	uris, index = []string{}, []int{}
 	if m.Thumbnails == nil {
-		return []string{}, nil
+		return uris, index, nil
 	}
-	out := make([]string, len(m.Thumbnails))
+	seen := map[string]int{}
 	for i, img := range m.Thumbnails {
 		if img == nil || isNilPointer(img) || img.Bounds().Empty() {
+			index = append(index, -1)
 			continue
 		}
 		data, err := encodePNG(shrink(img, maxThumbSide))
 		if err != nil {
-			return nil, fmt.Errorf("display: EmbeddingMap: thumbnail %d: %w", i, err)
+			return nil, nil, fmt.Errorf("display: EmbeddingMap: thumbnail %d: %w", i, err)
 		}
-		out[i] = "data:image/png;base64," + base64.StdEncoding.EncodeToString(data)
+		uri := "data:image/png;base64," + base64.StdEncoding.EncodeToString(data)
+		k, ok := seen[uri]
+		if !ok {
+			k = len(uris)
+			seen[uri] = k
+			uris = append(uris, uri)
+		}
+		index = append(index, k)
 	}
-	return out, nil
+	return uris, index, nil
 }
 
 // shrink scales img down so its longer side is at most side pixels.
@@ -192,12 +209,13 @@ func shrink(img image.Image, side int) image.Image {
 	return dst
 }
 
-// mapScript adds zoom, pan, hover and legend toggling. @ID@ and @THUMBS@
-// are replaced with the container's id and the thumbnails.
+// mapScript adds zoom, pan, hover and legend toggling. @ID@, @THUMBS@ and
+// @THUMB_INDEX@ are replaced with the container's id, the distinct
+// thumbnails and each point's thumbnail index.
 const mapScript = `(function () {
   var root = document.getElementById("@ID@");
   if (!root) { return; }
-  var thumbs = @THUMBS@;
+  var thumbs = @THUMBS@, thumbIndex = @THUMB_INDEX@;
   var svg = root.querySelector("svg");
   var view = root.querySelector(".gm-view");
   var tip = root.querySelector(".gm-tip");
@@ -235,9 +253,10 @@ const mapScript = `(function () {
     if (!c.classList || !c.classList.contains("gm-point")) { return; }
     var i = +c.getAttribute("data-i");
     tip.textContent = "";
-    if (thumbs[i]) {
+    var t = i < thumbIndex.length ? thumbIndex[i] : -1;
+    if (t >= 0) {
       var img = document.createElement("img");
-      img.src = thumbs[i];
+      img.src = thumbs[t];
       img.style.display = "block";
       img.style.imageRendering = "pixelated";
       img.style.minWidth = "64px";

@@ -108,3 +108,18 @@ func TestEmbeddingMapBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestEmbeddingMapStoresEachThumbnailOnce(t *testing.T) {
+	red, blue := solid(8, 8, color.RGBA{255, 0, 0, 255}), solid(8, 8, color.RGBA{0, 0, 255, 255})
+	m := NewEmbeddingMap([]float64{0, 1, 2, 3}, []float64{0, 1, 0, 1}, nil, []image.Image{red, blue, red, nil})
+	html, err := m.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(html, "data:image/png;base64,"); n != 2 {
+		t.Errorf("%d thumbnails stored, want 2 distinct", n)
+	}
+	if !strings.Contains(html, "thumbIndex = [0,1,0,-1]") {
+		t.Error("point-to-thumbnail index missing or wrong")
+	}
+}

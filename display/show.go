@@ -81,9 +81,19 @@ func Clear(wait bool) error {
 // ones, or any JSON value for JSON types.
 func NewBundle(mimeType string, content any) Bundle {
 	b := Bundle{Data: map[string]any{mimeType: content}}
-	if mimeType != "text/plain" {
-		b.Data["text/plain"] = "<" + mimeType + ">"
+	if mimeType == "text/plain" {
+		return b
 	}
+	text := "<" + mimeType + ">"
+	if s, ok := content.(string); ok {
+		switch {
+		case mimeType == "text/html":
+			text = htmlText(s)
+		case strings.HasPrefix(mimeType, "text/"):
+			text = truncate(s)
+		}
+	}
+	b.Data["text/plain"] = text
 	return b
 }
 

@@ -157,7 +157,13 @@ func TestDisplayUpdatesItsOwnID(t *testing.T) {
 
 func TestNewBundle(t *testing.T) {
 	b := Render(NewBundle("text/html", "<i>x</i>"))
-	if b.Data["text/html"] != "<i>x</i>" || b.Data["text/plain"] == nil {
+	if b.Data["text/html"] != "<i>x</i>" || b.Data["text/plain"] != "x" {
 		t.Errorf("NewBundle rendered as %v", b.Data)
+	}
+	if b := NewBundle("text/markdown", "*m*"); b.Data["text/plain"] != "*m*" {
+		t.Errorf("markdown text/plain %v", b.Data["text/plain"])
+	}
+	if b := NewBundle("image/png", "iVBOR"); b.Data["text/plain"] != "<image/png>" {
+		t.Errorf("image text/plain %v", b.Data["text/plain"])
 	}
 }

@@ -208,7 +208,8 @@ func mapTable(rv reflect.Value) *table {
 func (t *table) html() string {
 	var b strings.Builder
 	b.WriteString(`<table class="gossl-table">`)
-	fmt.Fprintf(&b, `<caption style="caption-side:bottom;text-align:left">%d rows × %d columns</caption>`, t.total, len(t.columns))
+	fmt.Fprintf(&b, `<caption style="caption-side:bottom;text-align:left">%s × %s</caption>`,
+		plural(t.total, "row"), plural(len(t.columns), "column"))
 	b.WriteString("<thead><tr>")
 	for _, c := range t.columns {
 		b.WriteString("<th>" + escapeHTML(c) + "</th>")
@@ -257,4 +258,11 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -51,7 +51,7 @@ func TestTableOfPointersAndMaps(t *testing.T) {
 		t.Errorf("map of structs table wrong:\n%s", html)
 	}
 	html = Render(map[string]float64{"acc": 0.9}).Data["text/html"].(string)
-	if !strings.Contains(html, "<th>key</th><th>value</th>") || !strings.Contains(html, "acc") {
+	if !strings.Contains(html, "<th>key</th><th>value</th>") || !strings.Contains(html, "acc") || !strings.Contains(html, "1 row × 2 columns") {
 		t.Errorf("map table wrong:\n%s", html)
 	}
 }
