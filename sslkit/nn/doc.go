@@ -1,7 +1,9 @@
 // Package nn provides neural-network layers for sslkit on top of gorgonia:
 // Linear, Conv2d (including depthwise), BatchNorm1d/2d, LayerNorm,
-// activations (ReLU, GELU, SiLU, PReLU), pooling, Dropout, MLP, Sequential
-// and ResNet residual blocks.
+// activations (ReLU, GELU, SiLU, Sigmoid, PReLU), max/average/global
+// pooling, Dropout, StochasticDepth, MLP, Sequential, ResNet residual
+// blocks, multi-head Attention and window-attention TransformerBlock, and
+// the binary layers of ReActNet (RSign, RPReLU, BinaryConv2d).
 //
 // A Module owns its parameters as plain tensors (Param.Value) and is not
 // tied to a graph: Forward appends its computation to the graph of its

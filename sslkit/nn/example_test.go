@@ -34,3 +34,18 @@ func Example() {
 	// parameters: 66
 	// output: (3, 2)
 }
+
+func ExampleSummary() {
+	bn, _ := nn.NewBatchNorm1d("bn", 4, nn.BNOptions{})
+	fc, _ := nn.NewLinear("fc", 4, 2, true, nil)
+	fmt.Print(nn.Summary(nn.NewSequential(bn, fc)))
+	// Output:
+	// name             shape   size  kind
+	// bn.weight        (4)     4     parameter
+	// bn.bias          (4)     4     parameter
+	// fc.weight        (2, 4)  8     parameter
+	// fc.bias          (2)     2     parameter
+	// bn.running_mean  (4)     4     buffer
+	// bn.running_var   (4)     4     buffer
+	// trainable parameters: 18
+}
