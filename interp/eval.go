@@ -264,3 +264,13 @@ var yaegiMessages = strings.NewReplacer(
 func chunkPos(cell string, ch chunk) func(off int) (int, int) {
 	return func(off int) (int, int) { return lineCol(cell, min(ch.start+off, len(cell))) }
 }
+
+// parseChunk reports the syntax error of a chunk, if any.
+func parseChunk(ch chunk) error {
+	src := declPrefix + ch.text
+	if ch.kind == stmtChunk {
+		src = stmtPrefix + ch.text + "\n}"
+	}
+	_, err := parser.ParseFile(token.NewFileSet(), "cell", src, 0)
+	return err
+}
