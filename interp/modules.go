@@ -64,6 +64,7 @@ func (m *modules) gopath() string { return "/gopath" }
 // Open implements fs.FS for yaegi: gopath/src/<import path>/... is read
 // from the directory of the module that provides the import path.
 func (m *modules) Open(name string) (fs.File, error) {
+	name = strings.TrimPrefix(name, "/") // yaegi asks with absolute paths
 	rel, ok := strings.CutPrefix(name, strings.TrimPrefix(m.gopath(), "/")+"/src/")
 	if !ok {
 		if name == strings.TrimPrefix(m.gopath(), "/") || name == strings.TrimPrefix(m.gopath(), "/")+"/src" || name == "." {
