@@ -128,6 +128,12 @@ func TestLayersMatchPyTorch(t *testing.T) {
 		"conv2d_dilated": func() (Module, error) {
 			return NewConv2d("conv", 2, 3, 3, ConvOptions{Padding: 2, Dilation: 2, NoBias: true}, nil)
 		},
+		"conv2d_floor":  func() (Module, error) { return NewConv2d("conv", 2, 3, 3, ConvOptions{Stride: 2, Padding: 1}, nil) },
+		"maxpool_floor": func() (Module, error) { return MaxPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil },
+		"avgpool_floor": func() (Module, error) { return AvgPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil },
+		"depthwise_floor": func() (Module, error) {
+			return NewConv2d("dw", 2, 2, 3, ConvOptions{Stride: 2, Padding: 1, Groups: 2, NoBias: true}, nil)
+		},
 		"conv2d_1x1": func() (Module, error) { return NewConv2d("conv", 4, 6, 1, ConvOptions{NoBias: true}, nil) },
 		"depthwise": func() (Module, error) {
 			return NewConv2d("dw", 3, 3, 5, ConvOptions{Stride: 2, Padding: 2, Groups: 3, NoBias: true}, nil)
