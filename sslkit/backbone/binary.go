@@ -149,7 +149,9 @@ func (u *BinaryUnit) Forward(x *G.Node) (*G.Node, error) {
 	}
 	sum, err := G.Add(y, s)
 	if err != nil {
-		return nil, err
+		// Odd feature maps: the 3×3 stride-2 conv rounds up, 2×2 pooling down.
+		return nil, fmt.Errorf("binary unit %s: branch %v and shortcut %v differ (use even feature-map sizes): %w",
+			u.Conv.Weight.Name, y.Shape(), s.Shape(), err)
 	}
 	return u.Act.Forward(sum)
 }

@@ -252,3 +252,15 @@ func TestEfficientNetStochasticDepth(t *testing.T) {
 		t.Error("drop probability 1 accepted")
 	}
 }
+
+func TestBinaryResNetOddMapsAreAnError(t *testing.T) {
+	net, err := NewBinaryResNet18(BinaryResNetConfig{CIFARStem: true, InChannels: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := G.NewGraph()
+	// 28 → 14 → 7 → conv gives 4, pooling 3.
+	if _, err := net.Forward(G.NewTensor(g, tensor.Float32, 4, G.WithShape(2, 1, 28, 28))); err == nil {
+		t.Fatal("mismatched branch and shortcut accepted")
+	}
+}
