@@ -46,16 +46,17 @@ func (r *declRegistry) resultInfo(name string) rangeInfo {
 
 // record stores d and returns the earlier declarations that use its name,
 // in declaration order, when it redefines one.
-func (r *declRegistry) record(d *declSource) (dependents []*declSource) {
+func (r *declRegistry) record(d *declSource) (dependents []*declSource, typeChanged bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_, redefined := r.decls[d.name]
+	old, redefined := r.decls[d.name]
+	typeChanged = redefined && d.isType && old.src != d.src
 	if !redefined {
 		r.order = append(r.order, d.name)
 	}
 	r.decls[d.name] = d
 	if !redefined {
-		return nil
+		return nil, false
 	}
 	// Everything that uses d, directly or through another dependent.
 	changed := map[string]bool{d.name: true}
@@ -80,7 +81,30 @@ func (r *declRegistry) record(d *declSource) (dependents []*declSource) {
 			dependents = append(dependents, r.decls[name])
 		}
 	}
-	return dependents
+	return dependents, typeChanged
+}
+
+// changes reports whether d is a new version of a recorded declaration.
+func (r *declRegistry) changes(d *declSource) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old, ok := r.decls[d.name]
+	return ok && old.src != d.src
+}
+
+// all returns the recorded declarations, types first, in order.
+func (r *declRegistry) all() []*declSource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var types, funcs []*declSource
+	for _, name := range r.order {
+		if d := r.decls[name]; d.isType {
+			types = append(types, d)
+		} else {
+			funcs = append(funcs, d)
+		}
+	}
+	return append(types, funcs...)
 }
 
 // names lists the declared functions and types (for %who and completion).
@@ -148,15 +172,21 @@ func (s *Session) importedBlank(path string) bool {
 func (s *Session) afterDecls(ctx context.Context, cell string, ch chunk, f *ast.File) error {
 	var redo []*declSource
 	seen := map[string]bool{}
+	rebuild := false
 	for _, d := range f.Decls {
 		for _, ds := range describeDecl(d, ch.text, len(declPrefix)) {
-			for _, dep := range s.decls.record(ds) {
+			deps, typeChanged := s.decls.record(ds)
+			rebuild = rebuild || typeChanged
+			for _, dep := range deps {
 				if !seen[dep.name] {
 					seen[dep.name] = true
 					redo = append(redo, dep)
 				}
 			}
 		}
+	}
+	if rebuild {
+		return s.rebuild(ctx)
 	}
 	for _, dep := range redo {
 		if err := s.reevalDecl(ctx, dep.src); err != nil {

@@ -40,6 +40,18 @@ func (s *Session) evalDecls(ctx context.Context, cell string, ch chunk) error {
 	if strings.TrimSpace(src) == "" {
 		return nil
 	}
+	if s.redefinesType(f, ch) {
+		// yaegi ignores a redefined type: start a fresh interpreter with
+		// the new definitions, then run the chunk there.
+		for _, d := range f.Decls {
+			for _, ds := range describeDecl(d, ch.text, len(declPrefix)) {
+				s.decls.record(ds)
+			}
+		}
+		if err := s.rebuild(ctx); err != nil {
+			return err
+		}
+	}
 	if _, err := s.eval(ctx, cell, ch, src); err != nil {
 		return err
 	}
