@@ -92,14 +92,17 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 		}
 	}
 	exprCh := chunk{kind: stmtChunk, text: ch.text[lastStart:], start: ch.start + lastStart}
-	expr := ed.applyRange(lastStart, len(ch.text))
-	shown := "_gosslShow(" + expr + ")"
+	// up to the expression's end: a trailing comment would swallow the
+	// wrapper's closing comma
+	expr := ed.applyRange(lastStart, ed.offset(last.End()))
 	s.rt.take()
-	if prog, err := s.compile(cell, exprCh, shown); err == nil {
-		if _, err := s.run(ctx, cell, prog); err != nil {
-			return nil, err
+	for _, show := range []string{"_gosslShow(", "_gosslShowN("} {
+		if prog, err := s.compile(cell, exprCh, show+wrapMark+expr+",\n)"); err == nil {
+			if _, err := s.run(ctx, cell, prog); err != nil {
+				return nil, err
+			}
+			return s.resultBundle(s.rt.take(), last.X), nil
 		}
-		return s.resultBundle(s.rt.take(), last.X), nil
 	}
 	// Not a value (a call without results): run it as a statement.
 	_, err = s.eval(ctx, cell, exprCh, expr)
@@ -107,11 +110,19 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 }
 
 // padded places src at the chunk's line and column so that the positions
-// yaegi reports are the cell's, plus one line (see cellPos).
+// yaegi reports are the cell's, plus one line: that extra line is the
+// room for a wrapper's head (see evalStmts).
 func padded(cell string, ch chunk, src string) string {
 	line, col := lineCol(cell, ch.start)
-	return strings.Repeat("\n", line) + strings.Repeat(" ", col-1) + src
+	head, rest, ok := strings.Cut(src, wrapMark)
+	if !ok {
+		head, rest = "", src
+	}
+	return strings.Repeat("\n", line-1) + head + "\n" + strings.Repeat(" ", col-1) + rest
 }
+
+// wrapMark separates a wrapper's head from the wrapped chunk text.
+const wrapMark = "\x00"
 
 // compile checks src and prepares it to run; yaegi's own compiler panics
 // become errors.

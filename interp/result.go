@@ -22,6 +22,7 @@ func (s *Session) resultBundle(r cellResult, expr ast.Expr) *display.Bundle {
 		return &b
 	}
 	vs := r.values
+	r.single = len(vs) == 1
 	if len(vs) > 1 {
 		if isPrintCall(expr) {
 			return nil
@@ -29,6 +30,9 @@ func (s *Session) resultBundle(r cellResult, expr ast.Expr) *display.Bundle {
 		if vs[len(vs)-1] == nil {
 			vs = vs[:len(vs)-1]
 		}
+	}
+	if len(vs) == 1 && vs[0] == nil && r.single && isCall(expr) {
+		return nil // a call's nil error: nothing to show
 	}
 	if len(vs) == 1 {
 		b := renderValue(vs[0])
@@ -40,6 +44,11 @@ func (s *Session) resultBundle(r cellResult, expr ast.Expr) *display.Bundle {
 		parts[i], _ = b.Data["text/plain"].(string)
 	}
 	return &display.Bundle{Data: map[string]any{"text/plain": strings.Join(parts, "\n")}}
+}
+
+func isCall(e ast.Expr) bool {
+	_, ok := ast.Unparen(e).(*ast.CallExpr)
+	return ok
 }
 
 func isPrintCall(e ast.Expr) bool {

@@ -15,7 +15,7 @@ type cellResult struct {
 	set     bool
 	bundle  *display.Bundle // the value rendered itself (display.Renderer)
 	values  []any
-	invalid []bool // values that were untyped nil
+	single  bool // the expression had one value
 }
 
 // runtimeState is the compiled side of the interpreted helpers: the
@@ -82,15 +82,23 @@ import (
 	_gossldisplay "github.com/gossl/gossl/display"
 )
 
-func _gosslShow(vs ...any) {
-	if len(vs) == 1 {
-		if r, ok := vs[0].(_gossldisplay.Renderer); ok {
-			_gosslrt.SetBundle(r.Render())
-			return
-		}
+// _gosslShow receives a cell's last expression; it asks here, inside the
+// interpreter, whether the value renders itself (compiled reflection does
+// not see interpreted methods).
+func _gosslShow(v any) {
+	if v == nil {
+		_gosslrt.SetValues([]any{nil})
+		return
 	}
-	_gosslrt.SetValues(vs)
+	if r, ok := v.(_gossldisplay.Renderer); ok {
+		_gosslrt.SetBundle(r.Render())
+		return
+	}
+	_gosslrt.SetValues([]any{v})
 }
+
+// _gosslShowN receives the results of a call with several.
+func _gosslShowN(vs ...any) { _gosslrt.SetValues(vs) }
 
 // _gosslRecover is deferred by every goroutine a cell starts (the
 // rewriter adds it with the go statement's position).
