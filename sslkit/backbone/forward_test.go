@@ -1,6 +1,7 @@
 package backbone
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -183,6 +184,19 @@ func TestViTTrainStepAndTokens(t *testing.T) {
 	}
 	if v.Patches != 16 || v.OutDim != 16 {
 		t.Fatalf("patches %d, out %d; want 16, 16", v.Patches, v.OutDim)
+	}
+	def, err := NewViT(ViTConfig{}, nil) // 32×32, patch 4: 8×8 then 4×4 and 2×2 grids, window 4
+	if err != nil {
+		t.Fatal(err)
+	}
+	shifts := []int{}
+	for _, st := range def.Stages {
+		for _, b := range st.Modules {
+			shifts = append(shifts, b.(*nn.TransformerBlock).Shift)
+		}
+	}
+	if fmt.Sprint(shifts) != "[0 2 0 0 0 0]" {
+		t.Errorf("window shifts %v, want [0 2 0 0 0 0] (only where the grid exceeds the window)", shifts)
 	}
 	_, norms := trainStep(t, v, tensor.Shape{2, 3, 16, 16}, tensor.Shape{2, 16})
 	requireAllGradients(t, norms)

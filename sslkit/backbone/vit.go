@@ -21,6 +21,10 @@ type ViTConfig struct {
 	Dims, Depths, Heads []int
 	Window              int     // attention window side (default 4)
 	MLPRatio            float64 // default 4
+	// NoShift keeps every block's windows fixed; by default every second
+	// block of a stage shifts them by Window/2 (Swin's shifted windows)
+	// where the grid is larger than one window.
+	NoShift bool
 }
 
 func (c *ViTConfig) defaults() {
@@ -50,7 +54,8 @@ func (c *ViTConfig) defaults() {
 	}
 }
 
-// ViT is a tiny multi-stage vision transformer with window attention.
+// ViT is a tiny multi-stage vision transformer with (shifted) window
+// attention.
 // Forward returns the mean of the final tokens (N, OutDim); ForwardTokens
 // also returns the tokens themselves (N, Patches, OutDim), the patch-level
 // features of EsViT's region-matching loss.
@@ -106,6 +111,9 @@ func NewViT(cfg ViTConfig, rng *rand.Rand) (*ViT, error) {
 				grid, grid, cfg.Window, cfg.MLPRatio, rng)
 			if err != nil {
 				return nil, fmt.Errorf("backbone: ViT stage %d: %w", s, err)
+			}
+			if i%2 == 1 && !cfg.NoShift && b.Window > 0 && b.Window < grid {
+				b.Shift = b.Window / 2
 			}
 			blocks = append(blocks, b)
 		}

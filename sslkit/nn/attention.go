@@ -39,7 +39,12 @@ func NewAttention(name string, dim, heads int, rng *rand.Rand) (*Attention, erro
 func (a *Attention) Children() []Module { return []Module{a.Q, a.K, a.V, a.Proj} }
 func (a *Attention) Params() []*Param   { return collect(a.Children()...) }
 
-func (a *Attention) Forward(x *G.Node) (*G.Node, error) {
+func (a *Attention) Forward(x *G.Node) (*G.Node, error) { return a.ForwardMasked(x, nil) }
+
+// ForwardMasked adds bias (shape (B·Heads, T, T), example-major, or nil)
+// to the attention logits before the softmax: −100 entries shut pairs of
+// tokens off, as Swin's shifted-window mask does.
+func (a *Attention) ForwardMasked(x, bias *G.Node) (*G.Node, error) {
 	if err := checkDims("Attention "+a.Q.Weight.Name, x, 3); err != nil {
 		return nil, err
 	}
@@ -76,6 +81,14 @@ func (a *Attention) Forward(x *G.Node) (*G.Node, error) {
 	if scores, err = G.HadamardProd(scores, G.NewConstant(float32(1/math.Sqrt(float64(d))))); err != nil {
 		return nil, err
 	}
+	if bias != nil {
+		if !bias.Shape().Eq(scores.Shape()) {
+			return nil, errf("Attention %s: mask shape %v, logits %v", a.Q.Weight.Name, bias.Shape(), scores.Shape())
+		}
+		if scores, err = G.Add(scores, bias); err != nil {
+			return nil, err
+		}
+	}
 	attn, err := ops.Softmax(scores, -1)
 	if err != nil {
 		return nil, err
@@ -102,14 +115,20 @@ func (a *Attention) Forward(x *G.Node) (*G.Node, error) {
 //	x += Attention(LN(x)) within non-overlapping Window×Window windows
 //	x += MLP(LN(x))       (Dim → MLPRatio·Dim → Dim, GELU)
 //
-// Window = 0, or a window covering the grid, gives global attention. This
-// is Swin's block without shifted windows or relative position bias.
+// Window = 0, or a window covering the grid, gives global attention.
+// With Shift > 0 the grid is first rolled by −Shift on both axes and the
+// attention is masked so that only tokens that were neighbours before the
+// roll attend to each other (Swin's shifted windows, which let windows
+// exchange information); Swin alternates Shift = 0 and Window/2. Relative
+// position bias is not implemented.
 type TransformerBlock struct {
 	Height, Width, Window int
-	Norm1                 *LayerNorm
-	Attn                  *Attention
-	Norm2                 *LayerNorm
-	MLP                   *Sequential
+	// Shift (0 ≤ Shift < Window) takes effect in the graphs built after it is set.
+	Shift int
+	Norm1 *LayerNorm
+	Attn  *Attention
+	Norm2 *LayerNorm
+	MLP   *Sequential
 }
 
 // NewTransformerBlock makes a block for a height×width token grid.
@@ -157,16 +176,35 @@ func (t *TransformerBlock) Forward(x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	shift := t.Shift
+	if t.Window == 0 {
+		shift = 0
+	}
+	if shift < 0 || (t.Window > 0 && shift >= t.Window) {
+		return nil, errf("TransformerBlock: shift %d must be in [0, window %d)", shift, t.Window)
+	}
+	var mask *G.Node
+	if shift > 0 {
+		if h, err = roll(h, t.Height, t.Width, -shift); err != nil {
+			return nil, err
+		}
+		mask = shiftMask(x.Shape()[0], t.Height, t.Width, t.Window, shift, t.Attn.Heads)
+	}
 	if t.Window > 0 {
 		if h, err = windows(h, t.Height, t.Width, t.Window); err != nil {
 			return nil, err
 		}
 	}
-	if h, err = t.Attn.Forward(h); err != nil {
+	if h, err = t.Attn.ForwardMasked(h, mask); err != nil {
 		return nil, err
 	}
 	if t.Window > 0 {
 		if h, err = unwindows(h, x.Shape()[0], t.Height, t.Width, t.Window); err != nil {
+			return nil, err
+		}
+	}
+	if shift > 0 {
+		if h, err = roll(h, t.Height, t.Width, shift); err != nil {
 			return nil, err
 		}
 	}

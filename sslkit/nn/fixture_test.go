@@ -161,6 +161,13 @@ func TestLayersMatchPyTorch(t *testing.T) {
 		"rprelu":               func() (Module, error) { return NewRPReLU("act", 3) },
 		"binary_conv":          func() (Module, error) { return NewBinaryConv2d("conv", 3, 4, 3, 2, 1, nil) },
 		"attention":            func() (Module, error) { return NewAttention("attn", 8, 2, nil) },
+		"shifted_window_block": func() (Module, error) {
+			b, err := NewTransformerBlock("blk", 8, 2, 6, 6, 3, 2, nil)
+			if err == nil {
+				b.Shift = 1
+			}
+			return b, err
+		},
 		"window_block":         func() (Module, error) { return NewTransformerBlock("blk", 8, 2, 4, 6, 2, 2, nil) },
 		"basic_block":          block(4, 8, 2, false),
 		"basic_block_identity": block(4, 4, 1, false),

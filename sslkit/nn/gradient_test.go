@@ -70,6 +70,7 @@ func TestGradients(t *testing.T) {
 		{"MLP", m(NewMLP("mlp", []int{4, 6, 3}, MLPOptions{HiddenBN: true, Activation: "gelu"}, nil)), tensor.Shape{5, 4}},
 		{"BasicBlock", m(NewBasicBlock("b", 2, 3, 2, BlockOptions{}, nil)), tensor.Shape{2, 2, 4, 4}},
 		{"Flatten", Flatten{}, tensor.Shape{2, 2, 3}},
+		{"ShiftedWindowBlock", shifted(m(NewTransformerBlock("blk", 4, 2, 4, 4, 2, 2, nil))), tensor.Shape{1, 16, 4}},
 		{"GlobalAvgPool", GlobalAvgPool{}, tensor.Shape{2, 3, 3, 4}},
 	}
 	for _, c := range cases {
@@ -94,4 +95,9 @@ func TestGradientsBinaryLayers(t *testing.T) {
 	// Sign has no true gradient: check the pieces around it instead.
 	checkGradients(t, m(NewChannelBias("b", 3)), tensor.Shape{2, 3, 2, 2}, gradcheck.Options{})
 	checkGradients(t, m(NewRPReLU("act", 3)), tensor.Shape{2, 3, 2, 2}, gradcheck.Options{})
+}
+
+func shifted(m Module) Module {
+	m.(*TransformerBlock).Shift = 1
+	return m
 }

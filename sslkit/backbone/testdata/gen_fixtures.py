@@ -61,19 +61,25 @@ class Attention(nn.Module):
         self.heads = heads
         self.q, self.k, self.v, self.proj = (nn.Linear(dim, dim) for _ in range(4))
 
-    def forward(self, x):
+    def forward(self, x, mask=None):
         b, t, c = x.shape
         d = c // self.heads
         split = lambda y: y.reshape(b, t, self.heads, d).transpose(1, 2)
         q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
-        a = (q @ k.transpose(-2, -1) / d ** 0.5).softmax(-1)
+        a = q @ k.transpose(-2, -1) / d ** 0.5
+        if mask is not None:  # (nW, T, T), same for every image and head
+            nw = mask.shape[0]
+            a = (a.view(b // nw, nw, self.heads, t, t) + mask.unsqueeze(1).unsqueeze(0)).view(b, self.heads, t, t)
+        a = a.softmax(-1)
         return self.proj((a @ v).transpose(1, 2).reshape(b, t, c))
 
 
 class Block(nn.Module):
-    def __init__(self, dim, heads, grid, win, ratio):
+    """Pre-norm block; with shift > 0, Swin's cyclic shift and attention mask."""
+
+    def __init__(self, dim, heads, grid, win, ratio, shift=0):
         super().__init__()
-        self.grid, self.win = grid, min(win, grid)
+        self.grid, self.win, self.shift = grid, min(win, grid), shift
         self.norm1 = nn.LayerNorm(dim)
         self.attn = Attention(dim, heads)
         self.norm2 = nn.LayerNorm(dim)
@@ -82,13 +88,30 @@ class Block(nn.Module):
         self.mlp.add_module("act", nn.GELU())
         self.mlp.add_module("fc2", nn.Linear(int(dim * ratio), dim))
 
+    def mask(self):
+        g, s, k = self.grid, self.win, self.shift
+        img = torch.zeros(1, g, g, 1)
+        cnt = 0
+        for hs in (slice(0, -s), slice(-s, -k), slice(-k, None)):
+            for ws in (slice(0, -s), slice(-s, -k), slice(-k, None)):
+                img[:, hs, ws, :] = cnt
+                cnt += 1
+        win = img.view(1, g // s, s, g // s, s, 1).permute(0, 1, 3, 2, 4, 5).reshape(-1, s * s)
+        m = win.unsqueeze(1) - win.unsqueeze(2)
+        return m.masked_fill(m != 0, -100.0).masked_fill(m == 0, 0.0)
+
     def forward(self, x):
         b, l, c = x.shape
-        g, s = self.grid, self.win
-        y = self.norm1(x).view(b, g // s, s, g // s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(-1, s * s, c)
-        y = self.attn(y)
-        y = y.view(b, g // s, g // s, s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(b, l, c)
-        x = x + y
+        g, s, k = self.grid, self.win, self.shift
+        y = self.norm1(x).view(b, g, g, c)
+        if k:
+            y = torch.roll(y, shifts=(-k, -k), dims=(1, 2))
+        y = y.view(b, g // s, s, g // s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(-1, s * s, c)
+        y = self.attn(y, self.mask() if k else None)
+        y = y.view(b, g // s, g // s, s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(b, g, g, c)
+        if k:
+            y = torch.roll(y, shifts=(k, k), dims=(1, 2))
+        x = x + y.reshape(b, l, c)
         return x + self.mlp(self.norm2(x))
 
 
@@ -124,8 +147,9 @@ class TinyViT(nn.Module):
             if s > 0:
                 self.layers[s - 1].downsample = Merge(dims[s - 1], dims[s], grid)
                 grid //= 2
-            for _ in range(depths[s]):
-                stage.blocks.append(Block(dims[s], heads[s], grid, win, ratio))
+            for i in range(depths[s]):
+                shift = win // 2 if i % 2 == 1 and win < grid else 0  # Swin alternates
+                stage.blocks.append(Block(dims[s], heads[s], grid, win, ratio, shift))
         self.norm = nn.LayerNorm(dims[-1])
 
     def forward(self, x):
@@ -143,7 +167,7 @@ class TinyViT(nn.Module):
 cases = [
     case("mbconv_residual", mbconv(6, 5, 1, 8, 8), (2, 8, 6, 6), prefix="blk."),
     case("mbconv_stride", mbconv(1, 3, 2, 8, 16), (2, 8, 6, 6), prefix="blk."),
-    case("tiny_vit", TinyViT(8, 2, [8, 16], [1, 1], [2, 2], 2, 2.0), (2, 3, 8, 8)),
+    case("tiny_vit", TinyViT(8, 2, [8, 16], [2, 1], [2, 2], 2, 2.0), (2, 3, 8, 8)),
 ]
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "blocks.json")
 with open(path, "w") as f:

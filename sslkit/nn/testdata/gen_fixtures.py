@@ -71,21 +71,26 @@ class Attention(nn.Module):
         self.heads = heads
         self.q, self.k, self.v, self.proj = (nn.Linear(dim, dim) for _ in range(4))
 
-    def forward(self, x):
+    def forward(self, x, mask=None):
         b, t, c = x.shape
         d = c // self.heads
         split = lambda y: y.reshape(b, t, self.heads, d).transpose(1, 2)
         q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
-        a = (q @ k.transpose(-2, -1) / d ** 0.5).softmax(-1)
+        a = q @ k.transpose(-2, -1) / d ** 0.5
+        if mask is not None:  # Swin: (nW, T, T) over windows, same for every image and head
+            nw = mask.shape[0]
+            a = (a.view(b // nw, nw, self.heads, t, t) + mask.unsqueeze(1).unsqueeze(0)).view(b, self.heads, t, t)
+        a = a.softmax(-1)
         return self.proj((a @ v).transpose(1, 2).reshape(b, t, c))
 
 
 class Block(nn.Module):
-    """Pre-norm block with Swin's window partition (6-D view/permute)."""
+    """Pre-norm block with Swin's window partition (6-D view/permute) and,
+    with shift > 0, Swin's cyclic shift and attention mask."""
 
-    def __init__(self, dim, heads, h, w, win, ratio):
+    def __init__(self, dim, heads, h, w, win, ratio, shift=0):
         super().__init__()
-        self.h, self.w, self.win = h, w, win
+        self.h, self.w, self.win, self.shift = h, w, win, shift
         self.norm1 = nn.LayerNorm(dim)
         self.attn = Attention(dim, heads)
         self.norm2 = nn.LayerNorm(dim)
@@ -94,13 +99,33 @@ class Block(nn.Module):
         self.mlp.add_module("act", nn.GELU())
         self.mlp.add_module("fc2", nn.Linear(int(dim * ratio), dim))
 
+    def mask(self):
+        h, w, s, k = self.h, self.w, self.win, self.shift
+        img = torch.zeros(1, h, w, 1)
+        cnt = 0
+        for hs in (slice(0, -s), slice(-s, -k), slice(-k, None)):
+            for ws in (slice(0, -s), slice(-s, -k), slice(-k, None)):
+                img[:, hs, ws, :] = cnt
+                cnt += 1
+        win = img.view(1, h // s, s, w // s, s, 1).permute(0, 1, 3, 2, 4, 5).reshape(-1, s * s)
+        m = win.unsqueeze(1) - win.unsqueeze(2)
+        return m.masked_fill(m != 0, -100.0).masked_fill(m == 0, 0.0)
+
     def forward(self, x):
         b, l, c = x.shape
         h, w, s = self.h, self.w, self.win
-        y = self.norm1(x).view(b, h // s, s, w // s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(-1, s * s, c)
-        y = self.attn(y)
-        y = y.view(b, h // s, w // s, s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(b, l, c)
-        x = x + y
+        y = self.norm1(x).view(b, h, w, c)
+        if self.shift:
+            y = torch.roll(y, shifts=(-self.shift, -self.shift), dims=(1, 2))
+        y = y.view(b, h // s, s, w // s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(-1, s * s, c)
+        if self.shift:
+            y = self.attn(y, self.mask())
+        else:
+            y = self.attn(y)
+        y = y.view(b, h // s, w // s, s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(b, h, w, c)
+        if self.shift:
+            y = torch.roll(y, shifts=(self.shift, self.shift), dims=(1, 2))
+        x = x + y.reshape(b, l, c)
         return x + self.mlp(self.norm2(x))
 
 
@@ -232,6 +257,7 @@ cases = [
     case("mlp_bn", mlp(), (5, 6), prefix="mlp."),
     case("attention", Attention(8, 2), (2, 5, 8), prefix="attn."),
     case("window_block", Block(8, 2, 4, 6, 2, 2.0), (2, 24, 8), prefix="blk."),
+    case("shifted_window_block", Block(8, 2, 6, 6, 3, 2.0, shift=1), (2, 36, 8), prefix="blk."),
     case("rsign", RSign(3), (2, 3, 4, 4), prefix="sign.", scale=0.7),
     case("rprelu", RPReLU(3), (2, 3, 4, 4), prefix="act."),
     case("binary_conv", HardBinaryConv(3, 4, 3, 2, 1), (2, 3, 6, 6), prefix="conv."),
