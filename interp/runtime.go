@@ -12,10 +12,10 @@ import (
 // cellResult is what the cell's last expression produced, handed over by
 // the interpreted helper _gosslShow through the runtime package.
 type cellResult struct {
-	set     bool
-	bundle  *display.Bundle // the value rendered itself (display.Renderer)
-	values  []any
-	single  bool // the expression had one value
+	set    bool
+	bundle *display.Bundle // the value rendered itself (display.Renderer)
+	values []any
+	single bool // the expression had one value
 }
 
 // runtimeState is the compiled side of the interpreted helpers: the
