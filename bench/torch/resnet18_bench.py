@@ -6,9 +6,11 @@ threads beside sslkit's BenchmarkResNet18CIFARStep, in one run.
 Usage: /usr/bin/python3 bench/torch/resnet18_bench.py [--batch 128] [--torch-steps 5] [--go-steps 1]
 
 Both sides differentiate sum(features ⊙ R) for a fixed random R with
-respect to every parameter, in training mode (batch statistics). Prints
-seconds per step for each side (PyTorch: fastest and mean after a warm-up
-step; Go: go test's mean over --go-steps) and the ratio sslkit / PyTorch.
+respect to every parameter, in training mode (batch statistics). Each side
+runs one untimed warm-up step. Prints seconds per step (PyTorch: fastest and
+mean; Go: go test's mean over --go-steps) and the ratio sslkit / PyTorch.
+On a shared machine, read the figures together with the load average,
+which is printed too.
 """
 import argparse
 import os
@@ -65,12 +67,14 @@ def main():
     ap.add_argument("--torch-steps", type=int, default=5)
     ap.add_argument("--go-steps", type=int, default=1)
     a = ap.parse_args()
+    print("load average before: %.2f %.2f %.2f" % os.getloadavg())
     best, mean = time_torch(a.batch, a.torch_steps)
     print(f"pytorch {torch.__version__} (2 threads): {best:.3f} s/step fastest, {mean:.3f} s/step mean "
           f"over {a.torch_steps} steps, batch {a.batch}")
     go = time_go(a.batch, a.go_steps)
     print(f"sslkit (gorgonia, GOMAXPROCS={os.cpu_count()}): {go:.3f} s/step over {a.go_steps} step(s), batch {a.batch}")
     print(f"ratio sslkit/pytorch: {go / best:.1f}x (vs fastest), {go / mean:.1f}x (vs mean)")
+    print("load average after: %.2f %.2f %.2f" % os.getloadavg())
 
 
 if __name__ == "__main__":
