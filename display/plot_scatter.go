@@ -72,7 +72,7 @@ func glyphShape(i int) draw.GlyphDrawer {
 	case 2:
 		return draw.TriangleGlyph{}
 	}
-	return draw.CircleGlyph{}
+	return dotGlyph{}
 }
 
 type pointGroup struct{ xs, ys []float64 }
