@@ -37,8 +37,11 @@
 //		return b
 //	}
 //
-// Types declared inside the interpreter are checked by the Go session, so
-// the method works for them too. Missing "text/plain" is filled in.
+// Missing "text/plain" is filled in. Compiled code cannot see the methods
+// of types declared in a notebook cell (the interpreter keeps them), so
+// for those the Go session asks about Render when such a value is a
+// cell's last value; to show one mid-cell, pass its bundle:
+// display.Show(t.Render()).
 //
 // # Showing things from a cell
 //
