@@ -9,7 +9,7 @@
 // (Format). The Go session calls it for a cell's last value; Show(v) does
 // the same for any value mid-cell. By type:
 //
-//   - image.Image → image/png
+//   - image.Image → image/png; []image.Image → one PNG grid
 //   - *plot.Plot (gonum) and *Chart → image/svg+xml with embedded fonts
 //     and an image/png fallback
 //   - error → its message

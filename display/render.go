@@ -1,7 +1,6 @@
 package display
 
 import (
-	"errors"
 	"fmt"
 	"image"
 	"reflect"
@@ -15,7 +14,7 @@ import (
 //
 //   - a Renderer or a Bundle: its own bundle
 //   - error: its message
-//   - image.Image: image/png
+//   - image.Image: image/png; []image.Image: a grid of them as one PNG
 //   - *plot.Plot (gonum): image/svg+xml with embedded fonts, image/png fallback
 //   - tensor.Tensor: a shape/dtype summary; image-shaped tensors add a PNG grid
 //   - slices and arrays of structs or maps, and maps: a text/html table
@@ -62,6 +61,8 @@ func renderByType(v any) Bundle {
 			return errorBundle(err)
 		}
 		return b
+	case []image.Image:
+		return ImageGrid(x, 0, nil).Render()
 	case *plot.Plot:
 		if x == nil {
 			return textBundle("<nil>")
@@ -117,6 +118,3 @@ func isNilPointer(v any) bool {
 	}
 	return false
 }
-
-// errBadInput marks errors caused by what the caller passed in.
-var errBadInput = errors.New("display: bad input")

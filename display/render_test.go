@@ -102,3 +102,11 @@ func TestRenderBundleIsCopied(t *testing.T) {
 		t.Error("Render added text/plain to the caller's bundle")
 	}
 }
+
+func TestRenderImageSlice(t *testing.T) {
+	imgs := []image.Image{image.NewRGBA(image.Rect(0, 0, 64, 64)), image.NewRGBA(image.Rect(0, 0, 64, 64))}
+	got := decodePNG(t, Render(imgs))
+	if w := got.Bounds().Dx(); w != 2*(64+gridPad)+gridPad {
+		t.Errorf("grid width %d", w)
+	}
+}
