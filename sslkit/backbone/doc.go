@@ -10,5 +10,7 @@
 // torchvision's for the same configuration where torchvision has one.
 // Building a backbone only allocates its weights; nothing is computed
 // until it is placed in a graph, so counting ResNet-50's parameters is
-// cheap.
+// cheap. Constructors take a *rand.Rand for initialisation; nil means a
+// generator seeded with 1, so one configuration always starts from the same
+// weights.
 package backbone

@@ -264,3 +264,19 @@ func TestStochasticDepthDropsWholeExamples(t *testing.T) {
 		t.Fatal("eval mode is not the identity")
 	}
 }
+
+func TestNilGeneratorGivesDistinctLayers(t *testing.T) {
+	a, _ := NewLinear("a", 3, 3, true, nil)
+	b, _ := NewLinear("b", 3, 3, true, nil)
+	if e, _ := gradcheck.RelErr(f64(a.Weight.Data()), f64(b.Weight.Data()), 1); e == 0 {
+		t.Fatal("two layers built with a nil generator start identical")
+	}
+}
+
+func f64(d []float32) []float64 {
+	out := make([]float64, len(d))
+	for i, v := range d {
+		out[i] = float64(v)
+	}
+	return out
+}

@@ -107,10 +107,39 @@ func kaimingNormal(rng *rand.Rand, fanOut int, shape ...int) *tensor.Dense {
 	return t
 }
 
-// rngOrDefault gives deterministic initialisation when the caller passes nil.
+// defaultRand serves constructors called with a nil generator: one
+// process-wide stream seeded with 1, so a program that builds the same
+// layers in the same order gets the same weights, while two layers never
+// start identical.
+var defaultRand = rand.New(&lockedSource{src: rand.NewSource(1).(rand.Source64)})
+
+type lockedSource struct {
+	mu  sync.Mutex
+	src rand.Source64
+}
+
+func (s *lockedSource) Int63() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.src.Int63()
+}
+
+func (s *lockedSource) Uint64() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.src.Uint64()
+}
+
+func (s *lockedSource) Seed(seed int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.src.Seed(seed)
+}
+
+// rngOrDefault returns rng, or the shared default stream when it is nil.
 func rngOrDefault(rng *rand.Rand) *rand.Rand {
 	if rng == nil {
-		return rand.New(rand.NewSource(1))
+		return defaultRand
 	}
 	return rng
 }
