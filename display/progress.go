@@ -130,9 +130,12 @@ func (p *Progress) flushLocked(wait bool) {
 			now = p.now()
 		}
 	}
-	p.shown = now
 	p.pending = false
 	_ = p.display.Update(p.bundleLocked()) // a failed update must not stop training
+	// The interval counts from when the update was handed over, so the
+	// messages themselves, not just the calls, are 100 ms apart even if
+	// sending was slow.
+	p.shown = p.now()
 }
 
 // printLocked is the no-frontend fallback: one text line per interval.
