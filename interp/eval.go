@@ -96,7 +96,7 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 	// wrapper's closing comma
 	expr := ed.applyRange(lastStart, ed.offset(last.End()))
 	s.rt.take()
-	for _, show := range []string{"_gosslShow(", "_gosslShowN("} {
+	for _, show := range []string{"_gosslrt.Show(", "_gosslShowN("} {
 		if prog, err := s.compile(cell, exprCh, show+wrapMark+expr+",\n)"); err == nil {
 			if _, err := s.run(ctx, cell, prog); err != nil {
 				return nil, err

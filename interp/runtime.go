@@ -27,8 +27,31 @@ type runtimeState struct {
 }
 
 func (rt *runtimeState) exports() map[string]map[string]reflect.Value {
+	// Show receives a cell's single result. Through MapTypes yaegi wraps
+	// interpreted values whose methods implement display.Renderer,
+	// fmt.Stringer or error, so that compiled code sees those methods.
+	show := reflect.ValueOf(func(v any) {
+		if r, ok := v.(display.Renderer); ok && v != nil {
+			b := r.Render()
+			rt.mu.Lock()
+			rt.result = cellResult{set: true, bundle: &b}
+			rt.mu.Unlock()
+			return
+		}
+		rt.mu.Lock()
+		rt.result = cellResult{set: true, values: []any{v}}
+		rt.mu.Unlock()
+	})
 	return map[string]map[string]reflect.Value{
+		".": {"MapTypes": reflect.ValueOf(map[reflect.Value][]reflect.Type{
+			show: {
+				reflect.TypeOf((*display.Renderer)(nil)).Elem(),
+				reflect.TypeOf((*fmt.Stringer)(nil)).Elem(),
+				reflect.TypeOf((*error)(nil)).Elem(),
+			},
+		})},
 		"gosslrt/gosslrt": {
+			"Show": show,
 			"SetBundle": reflect.ValueOf(func(b display.Bundle) {
 				rt.mu.Lock()
 				rt.result = cellResult{set: true, bundle: &b}
@@ -82,21 +105,6 @@ import (
 	_gossldisplay "github.com/gossl/gossl/display"
 )
 
-// _gosslShow receives a cell's last expression; it asks here, inside the
-// interpreter, whether the value renders itself (compiled reflection does
-// not see interpreted methods).
-func _gosslShow(v any) {
-	if v == nil {
-		_gosslrt.SetValues([]any{nil})
-		return
-	}
-	if r, ok := v.(_gossldisplay.Renderer); ok {
-		_gosslrt.SetBundle(r.Render())
-		return
-	}
-	_gosslrt.SetValues([]any{v})
-}
-
 // _gosslShowN receives the results of a call with several.
 func _gosslShowN(vs ...any) { _gosslrt.SetValues(vs) }
 
@@ -132,3 +140,4 @@ func max[T _gosslOrdered](x T, ys ...T) T {
 
 func clear(v any) { _gosslrt.Clear(v) }
 `
+
