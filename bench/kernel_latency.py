@@ -59,7 +59,14 @@ def measure(name, launches, cells):
 
     km, kc, _ = start(spec)
     try:
-        # warm up, then time the round trips
+        # iopub may join after the first reply (ZeroMQ's slow joiner): wait
+        # until a cell's output arrives, then warm up and time round trips.
+        for _ in range(30):
+            try:
+                kc.execute_interactive(trivial, timeout=2, output_hook=lambda m: None)
+                break
+            except TimeoutError:
+                pass
         for _ in range(20):
             kc.execute_interactive(trivial, timeout=60, output_hook=lambda m: None)
         rtts = []
