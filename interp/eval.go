@@ -137,6 +137,13 @@ func (s *Session) compile(cell string, ch chunk, src string) (prog *yaegi.Progra
 	}()
 	prog, err = ip.Compile(padded(cell, ch, src))
 	if err != nil {
+		if ch.kind == stmtChunk && strings.Contains(err.Error(), "constant definition loop") {
+			// yaegi's word for an undefined name in a top-level :=; the
+			// same statements inside a function get the real message.
+			if _, ferr := ip.Compile(padded(cell, ch, "func _gosslCheck() {"+wrapMark+src+"\n}")); ferr != nil {
+				err = ferr
+			}
+		}
 		return nil, compileError(cell, err)
 	}
 	return prog, nil

@@ -140,4 +140,3 @@ func max[T _gosslOrdered](x T, ys ...T) T {
 
 func clear(v any) { _gosslrt.Clear(v) }
 `
-
