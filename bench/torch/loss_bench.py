@@ -3,14 +3,16 @@
 PyTorch 1.13 on 2 threads beside sslkit's `go test -bench`, in one run.
 
 Usage: /usr/bin/python3 bench/torch/loss_bench.py [--reps N] [--rounds R]
-Alternates Go and PyTorch rounds and prints, per side, the fastest step and
-the mean step (milliseconds) with the ratio sslkit / PyTorch. The fastest
-step is the figure least disturbed by other load on a shared machine.
+Alternates Go and PyTorch rounds and prints, per side, the mean step, the
+fastest step and the CPU time per step (milliseconds, all threads) with the
+ratio sslkit / PyTorch. On a shared, loaded machine the fastest step and
+the CPU time are the figures least disturbed by other processes.
 The PyTorch losses are written from the papers' definitions (float32, CPU).
 """
 import argparse
 import os
 import re
+import resource
 import subprocess
 import time
 
@@ -38,20 +40,28 @@ def barlow(z1, z2, lam=0.0051, eps=1e-5):
     return on + lam * off
 
 
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def time_torch(fn, n, d, reps):
+    """Returns mean wall ms, best wall ms and CPU ms (all threads) per step."""
     z1 = torch.randn(n, d, requires_grad=True)
     z2 = torch.randn(n, d, requires_grad=True)
     for _ in range(2):  # warm-up
         fn(z1, z2).backward()
     best = float("inf")
     total = 0.0
+    cpu0 = cpu_seconds()
     for _ in range(reps):
         z1.grad = z2.grad = None
         t0 = time.perf_counter()
         fn(z1, z2).backward()
         dt = time.perf_counter() - t0
         best, total = min(best, dt), total + dt
-    return total / reps * 1e3, best * 1e3
+    cpu = (cpu_seconds() - cpu0) / reps
+    return total / reps * 1e3, best * 1e3, cpu * 1e3
 
 
 def time_go(reps):
@@ -60,8 +70,9 @@ def time_go(reps):
          "-benchtime", f"{reps}x", "-count", "1", "./sslkit/loss/"],
         cwd=REPO, capture_output=True, text=True, check=True).stdout
     res = {}
-    for m in re.finditer(r"Benchmark(\w+?)-\d+\s+\d+\s+([\d.]+) ns/op\s+([\d.]+) best-ms", out):
-        res[m.group(1)] = (float(m.group(2)) / 1e6, float(m.group(3)))
+    pat = r"Benchmark(\w+?)-\d+\s+\d+\s+([\d.]+) ns/op\s+([\d.]+) best-ms\s+([\d.]+) cpu-ms"
+    for m in re.finditer(pat, out):
+        res[m.group(1)] = (float(m.group(2)) / 1e6, float(m.group(3)), float(m.group(4)))
     return res, out
 
 
@@ -73,25 +84,26 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(2)
     rows = [("NTXent512x128", ntxent, 512, 128), ("BarlowTwins256x2048", barlow, 256, 2048)]
-    go_best, go_mean, th_best, th_mean = {}, {}, {}, {}
+    keys = ("mean", "best", "cpu")
+    go_t = {k: {} for k in keys}
+    th_t = {k: {} for k in keys}
     for _ in range(args.rounds):
         go, raw = time_go(args.reps)
         for name, fn, n, d in rows:
             if name not in go:
                 raise SystemExit(f"go benchmark {name} missing:\n{raw}")
-            mean, best = go[name]
-            go_mean[name] = min(go_mean.get(name, mean), mean)
-            go_best[name] = min(go_best.get(name, best), best)
-            mean, best = time_torch(fn, n, d, args.reps)
-            th_mean[name] = min(th_mean.get(name, mean), mean)
-            th_best[name] = min(th_best.get(name, best), best)
+            for k, v in zip(keys, go[name]):
+                go_t[k][name] = min(go_t[k].get(name, v), v)
+            for k, v in zip(keys, time_torch(fn, n, d, args.reps)):
+                th_t[k][name] = min(th_t[k].get(name, v), v)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; Go GOMAXPROCS default; "
           f"{args.rounds} alternating rounds of {args.reps} steps; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'forward+backward':<22}{'sslkit best':>12}{'torch best':>12}{'ratio':>7}"
-          f"{'sslkit mean':>13}{'torch mean':>12}{'ratio':>7}   (ms)")
+    print("ms per forward+backward step; ratio = sslkit / PyTorch; cpu = CPU time of all threads")
+    print(f"{'':<21}" + "".join(f"{k + ' sslkit':>13}{k + ' torch':>12}{'ratio':>7}" for k in keys))
     for name, _, _, _ in rows:
-        print(f"{name:<22}{go_best[name]:>12.1f}{th_best[name]:>12.1f}{go_best[name] / th_best[name]:>6.1f}x"
-              f"{go_mean[name]:>13.1f}{th_mean[name]:>12.1f}{go_mean[name] / th_mean[name]:>6.1f}x")
+        cells = "".join(f"{go_t[k][name]:>13.1f}{th_t[k][name]:>12.1f}{go_t[k][name] / th_t[k][name]:>6.1f}x"
+                        for k in keys)
+        print(f"{name:<21}{cells}")
 
 
 if __name__ == "__main__":
