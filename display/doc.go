@@ -38,10 +38,10 @@
 //	}
 //
 // Missing "text/plain" is filled in. Compiled code cannot see the methods
-// of types declared in a notebook cell (the interpreter keeps them), so
-// for those the Go session asks about Render when such a value is a
-// cell's last value; to show one mid-cell, pass its bundle:
-// display.Show(t.Render()).
+// of types declared in a notebook cell by reflection; the Go session asks
+// the interpreter instead, for a cell's last value and for the values
+// passed to Show, Render, Update and Format. The methods of a *Display do
+// not get that help: pass the bundle, d.Update(t.Render()).
 //
 // # Showing things from a cell
 //
