@@ -185,3 +185,25 @@ func TestTraceback(t *testing.T) {
 		t.Errorf("traceback:\n%s", tb)
 	}
 }
+
+// Every gossl package of the symbol tables imports in a cell, and its
+// members complete and have docs.
+func TestGosslPackages(t *testing.T) {
+	s := newTestSession(t)
+	for _, path := range []string{"github.com/gossl/gossl/display", "github.com/gossl/gossl/sslkit/nn",
+		"github.com/gossl/gossl/sslkit/loss", "github.com/gossl/gossl/sslkit/backbone",
+		"github.com/gossl/gossl/sslkit/head", "github.com/gossl/gossl/sslkit/mvh",
+		"github.com/gossl/gossl/sslkit/nn/ops", "github.com/gossl/gossl/interp/cellctx"} {
+		name := path[strings.LastIndex(path, "/")+1:]
+		mustRun(t, s, fmt.Sprintf("import %q", path))
+		m, _, _ := s.Complete(name+".", len(name)+1)
+		if len(m) == 0 {
+			t.Errorf("no completions for %s", path)
+			continue
+		}
+		code := name + "." + m[0]
+		if b, err := s.Inspect(code, len(code), 0); err != nil || b == nil {
+			t.Errorf("no docs for %s: %v %v", code, b, err)
+		}
+	}
+}

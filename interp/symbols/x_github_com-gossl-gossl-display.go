@@ -4,30 +4,42 @@ package symbols
 
 import (
 	"github.com/gossl/gossl/display"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
 func init() {
 	Symbols["github.com/gossl/gossl/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"BarChart":         reflect.ValueOf(display.BarChart),
 		"Clear":            reflect.ValueOf(display.Clear),
+		"ConfusionMatrix":  reflect.ValueOf(display.ConfusionMatrix),
+		"CrossCorrelation": reflect.ValueOf(display.CrossCorrelation),
 		"CurrentPublisher": reflect.ValueOf(display.CurrentPublisher),
-		"DefaultHeight":    reflect.ValueOf(display.DefaultHeight),
-		"DefaultWidth":     reflect.ValueOf(display.DefaultWidth),
+		"DefaultHeight":    reflect.ValueOf(constant.MakeFromLiteral("4", token.FLOAT, 0)),
+		"DefaultWidth":     reflect.ValueOf(constant.MakeFromLiteral("6", token.FLOAT, 0)),
 		"Format":           reflect.ValueOf(display.Format),
 		"HTML":             reflect.ValueOf(display.HTML),
+		"Heatmap":          reflect.ValueOf(display.Heatmap),
+		"Histogram":        reflect.ValueOf(display.Histogram),
 		"ImageGrid":        reflect.ValueOf(display.ImageGrid),
 		"JPEG":             reflect.ValueOf(display.JPEG),
 		"JSON":             reflect.ValueOf(display.JSON),
 		"LaTeX":            reflect.ValueOf(display.LaTeX),
+		"LineChart":        reflect.ValueOf(display.LineChart),
+		"LossCurve":        reflect.ValueOf(display.LossCurve),
 		"Markdown":         reflect.ValueOf(display.Markdown),
 		"Neighbours":       reflect.ValueOf(display.Neighbours),
 		"New":              reflect.ValueOf(display.New),
 		"NewBundle":        reflect.ValueOf(display.NewBundle),
 		"NewChart":         reflect.ValueOf(display.NewChart),
+		"NewEmbeddingMap":  reflect.ValueOf(display.NewEmbeddingMap),
+		"NewProgress":      reflect.ValueOf(display.NewProgress),
 		"PNG":              reflect.ValueOf(display.PNG),
 		"Render":           reflect.ValueOf(display.Render),
 		"SVG":              reflect.ValueOf(display.SVG),
+		"Scatter":          reflect.ValueOf(display.Scatter),
 		"SetPublisher":     reflect.ValueOf(display.SetPublisher),
 		"Show":             reflect.ValueOf(display.Show),
 		"TensorImages":     reflect.ValueOf(display.TensorImages),
@@ -35,16 +47,21 @@ func init() {
 		"Update":           reflect.ValueOf(display.Update),
 
 		// type definitions
-		"Bundle":    reflect.ValueOf((*display.Bundle)(nil)),
-		"Chart":     reflect.ValueOf((*display.Chart)(nil)),
-		"Display":   reflect.ValueOf((*display.Display)(nil)),
-		"Grid":      reflect.ValueOf((*display.Grid)(nil)),
-		"Publisher": reflect.ValueOf((*display.Publisher)(nil)),
-		"Renderer":  reflect.ValueOf((*display.Renderer)(nil)),
+		"Bundle":       reflect.ValueOf((*display.Bundle)(nil)),
+		"Chart":        reflect.ValueOf((*display.Chart)(nil)),
+		"Display":      reflect.ValueOf((*display.Display)(nil)),
+		"EmbeddingMap": reflect.ValueOf((*display.EmbeddingMap)(nil)),
+		"Grid":         reflect.ValueOf((*display.Grid)(nil)),
+		"Progress":     reflect.ValueOf((*display.Progress)(nil)),
+		"Publisher":    reflect.ValueOf((*display.Publisher)(nil)),
+		"Renderer":     reflect.ValueOf((*display.Renderer)(nil)),
+		"Series":       reflect.ValueOf((*display.Series)(nil)),
+		"Stepper":      reflect.ValueOf((*display.Stepper)(nil)),
 
 		// interface wrapper definitions
 		"_Publisher": reflect.ValueOf((*_github_com_gossl_gossl_display_Publisher)(nil)),
 		"_Renderer":  reflect.ValueOf((*_github_com_gossl_gossl_display_Renderer)(nil)),
+		"_Stepper":   reflect.ValueOf((*_github_com_gossl_gossl_display_Stepper)(nil)),
 	}
 }
 
@@ -74,4 +91,14 @@ type _github_com_gossl_gossl_display_Renderer struct {
 
 func (W _github_com_gossl_gossl_display_Renderer) Render() display.Bundle {
 	return W.WRender()
+}
+
+// _github_com_gossl_gossl_display_Stepper is an interface wrapper for Stepper type
+type _github_com_gossl_gossl_display_Stepper struct {
+	IValue interface{}
+	WStep  func(i int, n int, metrics map[string]float64)
+}
+
+func (W _github_com_gossl_gossl_display_Stepper) Step(i int, n int, metrics map[string]float64) {
+	W.WStep(i, n, metrics)
 }
