@@ -51,6 +51,9 @@ def time_torch(batch, steps):
 
 def time_go(batch, steps):
     env = dict(os.environ, GOSSL_BENCH_BATCH=str(batch))
+    # Go's GC lets the heap reach twice the live set (~6 GB here) between
+    # collections; on a shared machine cap it instead.
+    env.setdefault("GOMEMLIMIT", "8GiB")
     out = subprocess.run(
         ["go", "test", "-run", "^$", "-bench", "ResNet18CIFARStep", "-benchtime", f"{steps}x",
          "-count", "1", "-timeout", "60m", "./sslkit/backbone/"],
