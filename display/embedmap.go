@@ -213,8 +213,21 @@ func shrink(img image.Image, side int) image.Image {
 // @THUMB_INDEX@ are replaced with the container's id, the distinct
 // thumbnails and each point's thumbnail index.
 const mapScript = `(function () {
-  var root = document.getElementById("@ID@");
-  if (!root) { return; }
+  // Find the map: JupyterLab runs this script in place (currentScript is
+  // inside the map); classic Notebook evaluates it elsewhere after the
+  // output is in the page; a host may also attach the output later.
+  var cs = document.currentScript;
+  var root = cs && cs.closest ? cs.closest(".gossl-embedding-map") : null;
+  root = root || document.getElementById("@ID@");
+  if (root) { start(root); return; }
+  var tries = 0, timer = setInterval(function () {
+    var r = document.getElementById("@ID@");
+    if (r || ++tries > 100) { clearInterval(timer); if (r) { start(r); } }
+  }, 100);
+
+function start(root) {
+  if (root.getAttribute("data-ready")) { return; }
+  root.setAttribute("data-ready", "1");
   var thumbs = @THUMBS@, thumbIndex = @THUMB_INDEX@;
   var svg = root.querySelector("svg");
   var view = root.querySelector(".gm-view");
@@ -284,4 +297,5 @@ const mapScript = `(function () {
       }
     });
   }
+}
 })();`
