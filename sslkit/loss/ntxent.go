@@ -39,8 +39,10 @@ func NTXent(z1, z2 *G.Node, opt NTXentOptions) (*G.Node, error) {
 	return build("NTXent", func() *G.Node {
 		z := m(G.Concat(0, z1, z2))
 		z = m(ops.L2Normalize(z, 1, ops.DefaultNormEps))
+		// Scaling the 2N×D embeddings by 1/√τ gives Gram = cos/τ without a
+		// pass over the 2N×2N matrix (forward and backward).
+		z = m(scale(z, 1/math.Sqrt(tau)))
 		sim := m(ops.Gram(z))
-		sim = m(scale(sim, 1/tau))
 		sim = m(ops.MaskedFill(sim, ops.EyeMask(2*n), math.Inf(-1)))
 		y := ops.Labels(z1.Graph(), fmt.Sprintf("ntxent_labels_%d", n), labels)
 		return m(ops.CrossEntropy(sim, y))
