@@ -63,3 +63,24 @@ func TestOpsReadStridedViews(t *testing.T) {
 		t.Fatalf("column sums %v, want [18 21]", got)
 	}
 }
+
+// Huge logits must neither overflow nor lose the answer.
+func TestCrossEntropyAndLogSumExpAreStable(t *testing.T) {
+	g := G.NewGraph()
+	x := inputFrom(g, "x", []float64{1000, 0, -1000, 0, 1000, 999}, 2, 3)
+	ce := G.Must(CrossEntropy(x, Labels(g, "y", []int{1, 2})))
+	lse := G.Must(LogSumExp(x, 1))
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	// row 0: −log softmax[1] = 1000; row 1: lse = 1000 + log(1 + e⁻¹), −log softmax[2] = log(1 + e).
+	want := (1000 + 1.3132616875182228) / 2
+	if got := floats(t, ce.Value())[0]; !near(got, want, 1e-9) {
+		t.Errorf("cross-entropy %g, want %g", got, want)
+	}
+	if got := floats(t, lse.Value()); !near(got[0], 1000, 1e-9) || !near(got[1], 1000.3132616875182, 1e-9) {
+		t.Errorf("logsumexp %v", got)
+	}
+}
