@@ -1,9 +1,9 @@
 // Package ops holds custom gorgonia Ops for what gorgonia v0.9.18 lacks or
 // gets wrong: StopGradient, Diag, MaskedFill, integer-label CrossEntropy,
-// LogSoftmax, SoftCrossEntropy, LogSumExp, L2Normalize, multi-axis
-// SumAxes/MeanAxes, BatchStandardize, Sign with a straight-through
-// estimator, and the selection ops the SSL losses need (RankMean,
-// CentredSoftmax, MatchGather).
+// Softmax/LogSoftmax, SoftCrossEntropy, LogSumExp, L2Normalize, multi-axis
+// SumAxes/MeanAxes, SumSquares, BatchStandardize, Gram (x·xᵀ), Sign with a
+// straight-through estimator, and the selection ops the SSL losses need
+// (RankMean, CentredSoftmax/CentredSoftmaxT, MatchGather).
 //
 // Every op is a gorgonia.Op that supports symbolic differentiation
 // (gorgonia.Grad then a TapeMachine) and DoDiff (LispMachine). Inputs must
