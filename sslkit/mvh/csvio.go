@@ -43,6 +43,9 @@ func readTrials(r io.Reader, name string) ([]Trial, []int, error) {
 	}
 	col := map[string]int{}
 	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\ufeff") // spreadsheet exports start with a byte-order mark
+		}
 		col[strings.ToLower(strings.TrimSpace(h))] = i
 	}
 	for _, c := range requiredColumns {

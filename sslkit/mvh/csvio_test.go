@@ -22,6 +22,14 @@ func TestReadTrials(t *testing.T) {
 	}
 }
 
+func TestReadTrialsAcceptsBOMAndCRLF(t *testing.T) {
+	body := "\ufeff" + strings.ReplaceAll(goodCSV, "\n", "\r\n")
+	tr, err := ReadTrials(strings.NewReader(body), "excel.csv")
+	if err != nil || len(tr) != 2 || tr[1].ImageName != "0002_cl_s01_bw_bear_40_n02134084_5274.png" {
+		t.Fatalf("got %+v, %v", tr, err)
+	}
+}
+
 func TestReadTrialsErrorsNameFileAndLine(t *testing.T) {
 	cases := []struct{ name, body, want string }{
 		{"truncated", goodCSV + "subject-01,1,3,0.5,oven,ov", "f.csv:4:"},
