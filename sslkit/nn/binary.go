@@ -112,7 +112,7 @@ func (c *BinaryConv2d) Forward(x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("BinaryConv2d %s: %w", c.Weight.Name, err)
 	}
-	return G.Conv2d(x, wb, tensor.Shape{c.Kernel, c.Kernel}, []int{c.Padding, c.Padding}, []int{c.Stride, c.Stride}, []int{1, 1})
+	return conv2d(x, wb, c.Stride, c.Padding, 1)
 }
 
 // BinarizeWeights returns α_o·sign(W_o) for a filter bank W (Out, …), with

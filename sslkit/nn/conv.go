@@ -5,7 +5,6 @@ import (
 	"math/rand"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // ConvOptions are Conv2d's hyper-parameters beyond channel counts and
@@ -92,9 +91,7 @@ func (c *Conv2d) Forward(x *G.Node) (*G.Node, error) {
 	var y *G.Node
 	var err error
 	if c.Opt.Groups == 1 {
-		y, err = G.Conv2d(x, w, tensor.Shape{c.Kernel, c.Kernel},
-			[]int{c.Opt.Padding, c.Opt.Padding}, []int{c.Opt.Stride, c.Opt.Stride},
-			[]int{c.Opt.Dilation, c.Opt.Dilation})
+		y, err = conv2d(x, w, c.Opt.Stride, c.Opt.Padding, c.Opt.Dilation)
 	} else {
 		y, err = depthwiseConv(x, w, c.Opt.Stride, c.Opt.Padding)
 	}
