@@ -146,3 +146,36 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 		t.Fatal("missing path loaded")
 	}
 }
+
+// The shared copy of the published data (raw-data/ and raw-data-extra/ as
+// directories) loads to the same trials as the shipped archive.
+func TestLoadDirectoryEqualsShipped(t *testing.T) {
+	const shared = "/work/shared/data/model-vs-human"
+	if _, err := os.Stat(shared); err != nil {
+		t.Skip("no shared copy of the data on this machine")
+	}
+	d, err := Load(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := shippedData(t)
+	if strings.Join(d.Datasets(), ",") != strings.Join(s.Datasets(), ",") || d.NumTrials(false) != s.NumTrials(false) {
+		t.Fatalf("directory: %d trials on %q; shipped: %d on %q", d.NumTrials(false), d.Datasets(), s.NumTrials(false), s.Datasets())
+	}
+	for _, name := range d.Datasets() {
+		a, _ := d.Dataset(name)
+		b, _ := s.Dataset(name)
+		for _, subj := range b.Subjects() {
+			ta, tb := a.Trials(subj, ""), b.Trials(subj, "")
+			if len(ta) != len(tb) {
+				t.Fatalf("%s %s: %d trials from the directory, %d shipped", name, subj, len(ta), len(tb))
+			}
+			for i := range ta {
+				x, y := ta[i], tb[i]
+				if x.ImageName != y.ImageName || x.Response != y.Response || x.Condition != y.Condition || x.Number != y.Number {
+					t.Fatalf("%s %s trial %d: %+v vs %+v", name, subj, i, x, y)
+				}
+			}
+		}
+	}
+}
