@@ -95,3 +95,55 @@ func (m *ConfusionMatrix) Diagonal() []float64 {
 	}
 	return out
 }
+
+// ConfusionOf builds the confusion matrix of several observers' trials on
+// dataset, pooled (all conditions).
+func (d *Data) ConfusionOf(dataset string, subjects []string) (*ConfusionMatrix, error) {
+	ds, err := d.Dataset(dataset)
+	if err != nil {
+		return nil, err
+	}
+	var trials []Trial
+	for _, s := range subjects {
+		if !ds.HasSubject(s) {
+			return nil, fmt.Errorf("mvh: dataset %s has no trials of %q", dataset, s)
+		}
+		trials = append(trials, ds.Trials(s, "")...)
+	}
+	m, err := Confusion(trials)
+	if err != nil {
+		return nil, err
+	}
+	m.Subject, m.Dataset = fmt.Sprint(subjects), dataset
+	return m, nil
+}
+
+// HumanConfusionBaseline is the human-vs-human baseline for category-level
+// errors: the ConfusionCorrelation between the pooled trials of the odd- and
+// the even-numbered participants (in name order) of a dataset.
+func (d *Data) HumanConfusionBaseline(dataset string) (float64, error) {
+	ds, err := d.Dataset(dataset)
+	if err != nil {
+		return 0, err
+	}
+	var odd, even []string
+	for i, h := range ds.Humans() {
+		if i%2 == 0 {
+			odd = append(odd, h)
+		} else {
+			even = append(even, h)
+		}
+	}
+	if len(even) == 0 {
+		return 0, fmt.Errorf("mvh: dataset %s needs two participants for a human baseline", dataset)
+	}
+	a, err := d.ConfusionOf(dataset, odd)
+	if err != nil {
+		return 0, err
+	}
+	b, err := d.ConfusionOf(dataset, even)
+	if err != nil {
+		return 0, err
+	}
+	return ConfusionCorrelation(a, b)
+}

@@ -1,6 +1,7 @@
 package mvh
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -81,5 +82,38 @@ func TestDatasetScoresMatchBenchmark(t *testing.T) {
 	}
 	if _, err := d.DatasetScores("edge", "nobody"); err == nil {
 		t.Fatal("unknown subject accepted")
+	}
+}
+
+func TestHumanConfusionBaselineExceedsModels(t *testing.T) {
+	d := shippedData(t)
+	for _, name := range []string{"sketch", "cue-conflict", "uniform-noise"} {
+		base, err := d.HumanConfusionBaseline(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := d.Confusion(name, HumansName, "")
+		m, _ := d.Confusion(name, "simclr_resnet50x1", "")
+		r, err := ConfusionCorrelation(h, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Claim 2: humans share category-level errors with each other, the
+		// self-supervised model does not share them with humans.
+		if base <= r {
+			t.Errorf("%s: human split-half r %.3f <= SimCLR-human r %.3f", name, base, r)
+		}
+	}
+	ds, _ := d.Dataset("edge")
+	pooled, err := d.ConfusionOf("edge", ds.Humans())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := d.Confusion("edge", HumansName, "")
+	if fmt.Sprint(pooled.Counts) != fmt.Sprint(all.Counts) {
+		t.Error("ConfusionOf(all participants) differs from the pooled humans")
+	}
+	if _, err := d.ConfusionOf("edge", []string{"nobody"}); err == nil {
+		t.Error("unknown subject accepted")
 	}
 }
