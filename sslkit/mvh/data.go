@@ -19,8 +19,10 @@ func (d *Data) add(dataset string, trials []Trial) {
 		ds = &Dataset{Name: dataset}
 		d.sets[dataset] = ds
 	}
+	ds.mu.Lock()
 	ds.trials = append(ds.trials, trials...)
 	ds.index, ds.outcomes = nil, nil
+	ds.mu.Unlock()
 }
 
 // AddTrials adds trials to a dataset (created if new). The conditions of the

@@ -1,37 +1,47 @@
 package mvh
 
-import "sort"
+import (
+	"sort"
+	"sync"
+)
 
-// Dataset holds all observers' trials on one dataset.
+// Dataset holds all observers' trials on one dataset. Analyses may run
+// concurrently; adding trials must not overlap with them.
 type Dataset struct {
 	Name   string
 	trials []Trial
+	mu     sync.Mutex // guards the lazily built index and cache
 	// index: subject -> condition -> trials, rebuilt after each change.
 	index map[string]map[string][]Trial
 	// outcomes caches byImage per subject and condition for the benchmark.
 	outcomes map[[2]string][]imageOutcome
 }
 
-func (ds *Dataset) build() {
+// indexed returns the subject -> condition -> trials index, built on first
+// use.
+func (ds *Dataset) indexed() map[string]map[string][]Trial {
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
 	if ds.index != nil {
-		return
+		return ds.index
 	}
-	ds.index = map[string]map[string][]Trial{}
+	index := map[string]map[string][]Trial{}
 	for _, t := range ds.trials {
-		bc, ok := ds.index[t.Subject]
+		bc, ok := index[t.Subject]
 		if !ok {
 			bc = map[string][]Trial{}
-			ds.index[t.Subject] = bc
+			index[t.Subject] = bc
 		}
 		bc[t.Condition] = append(bc[t.Condition], t)
 	}
+	ds.index = index
+	return index
 }
 
 // Subjects returns the dataset's observers, humans and models, sorted.
 func (ds *Dataset) Subjects() []string {
-	ds.build()
 	set := map[string]bool{}
-	for s := range ds.index {
+	for s := range ds.indexed() {
 		set[s] = true
 	}
 	return sortedKeys(set)
@@ -106,7 +116,7 @@ func (ds *Dataset) BenchmarkConditions() []string {
 // HumansName for all participants' trials pooled; condition "" means all
 // conditions. The result is a copy.
 func (ds *Dataset) Trials(subject, condition string) []Trial {
-	ds.build()
+	index := ds.indexed()
 	var subjects []string
 	if subject == HumansName {
 		subjects = ds.Humans()
@@ -115,7 +125,7 @@ func (ds *Dataset) Trials(subject, condition string) []Trial {
 	}
 	var out []Trial
 	for _, s := range subjects {
-		bc := ds.index[s]
+		bc := index[s]
 		if condition != "" {
 			out = append(out, bc[condition]...)
 			continue
@@ -142,11 +152,10 @@ func (ds *Dataset) trialsIn(subject string, conds []string) []Trial {
 
 // HasSubject reports whether subject (or HumansName) has trials here.
 func (ds *Dataset) HasSubject(subject string) bool {
-	ds.build()
 	if subject == HumansName {
 		return len(ds.Humans()) > 0
 	}
-	_, ok := ds.index[subject]
+	_, ok := ds.indexed()[subject]
 	return ok
 }
 
@@ -171,13 +180,18 @@ func sortedKeys(m map[string]bool) []string {
 // sorted by image, computed once.
 func (ds *Dataset) sortedOutcomes(subject, cond string) []imageOutcome {
 	key := [2]string{subject, cond}
-	if o, ok := ds.outcomes[key]; ok {
+	ds.mu.Lock()
+	o, ok := ds.outcomes[key]
+	ds.mu.Unlock()
+	if ok {
 		return o
 	}
+	o = byImage(ds.trialsIn(subject, nonEmpty(cond)))
+	ds.mu.Lock()
 	if ds.outcomes == nil {
 		ds.outcomes = map[[2]string][]imageOutcome{}
 	}
-	o := byImage(ds.trialsIn(subject, nonEmpty(cond)))
 	ds.outcomes[key] = o
+	ds.mu.Unlock()
 	return o
 }
