@@ -7,6 +7,7 @@ import (
 	"image"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -116,16 +117,21 @@ func (c *Chart) SVG() ([]byte, error) {
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	cv := vgsvg.NewWith(vgsvg.UseWH(c.width, c.height), vgsvg.EmbedFonts(true))
-	if err := c.drawOn(cv); err != nil {
+	cv := vgsvg.NewWith(vgsvg.UseWH(c.width, c.height), vgsvg.EmbedFonts(false))
+	rec := &fontRecorder{CanvasSizer: cv, faces: map[string]font.Face{}}
+	if err := c.drawOn(rec); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	buf.Grow(1 << 20) // embedded fonts make most charts 0.5–1 MB
+	buf.Grow(256 << 10)
 	if _, err := cv.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("display: writing SVG: %w", err)
 	}
-	return fixSVGImages(buf.Bytes()), nil
+	svg, err := withFontFaces(buf.Bytes(), rec.faces)
+	if err != nil {
+		return nil, err
+	}
+	return fixSVGImages(svg), nil
 }
 
 // fixSVGImages makes raster images inside an SVG (colour bars,

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"image"
+	"sync"
 )
 
 // encodeOpaqueRGBA writes an opaque *image.RGBA as an 8-bit RGB PNG using
@@ -32,10 +33,9 @@ func encodeOpaqueRGBA(img *image.RGBA) ([]byte, error) {
 	writeChunk(&out, "IHDR", ihdr[:])
 
 	var idat bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
-	if err != nil {
-		return nil, err
-	}
+	zw := zlibWriters.Get().(*zlib.Writer)
+	defer zlibWriters.Put(zw)
+	zw.Reset(&idat)
 	bw := bufio.NewWriterSize(zw, 64<<10)
 	prev := make([]byte, 3*w)
 	cur := make([]byte, 3*w)
@@ -64,6 +64,13 @@ func encodeOpaqueRGBA(img *image.RGBA) ([]byte, error) {
 	writeChunk(&out, "IEND", nil)
 	return out.Bytes(), nil
 }
+
+// zlibWriters recycles compressors: each holds about a megabyte of
+// tables, as much garbage per chart as the image itself.
+var zlibWriters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed) // the level is valid
+	return zw
+}}
 
 func writeChunk(out *bytes.Buffer, kind string, data []byte) {
 	var n [4]byte
