@@ -27,6 +27,7 @@ type chunk struct {
 // grouping neighbours of the same kind. It only looks at tokens, so it
 // works on code that does not parse yet; the parser reports the errors.
 func splitCell(code string) []chunk {
+	code = blankPackageClause(code)
 	fset := token.NewFileSet()
 	file := fset.AddFile("cell", -1, len(code))
 	var s scanner.Scanner
@@ -127,4 +128,24 @@ func lineCol(code string, off int) (line, col int) {
 	line = strings.Count(before, "\n") + 1
 	col = off - strings.LastIndexByte(before, '\n')
 	return line, col
+}
+
+// blankPackageClause replaces a leading "package name" with spaces: a
+// pasted file's clause means nothing in a notebook.
+func blankPackageClause(code string) string {
+	fset := token.NewFileSet()
+	file := fset.AddFile("cell", -1, len(code))
+	var s scanner.Scanner
+	s.Init(file, []byte(code), nil, 0)
+	pos, tok, _ := s.Scan()
+	if tok != token.PACKAGE {
+		return code
+	}
+	_, tok, _ = s.Scan()
+	if tok != token.IDENT {
+		return code
+	}
+	end, _, _ := s.Scan() // the semicolon after the name
+	from, to := file.Offset(pos), file.Offset(end)
+	return code[:from] + strings.Repeat(" ", to-from) + code[to:]
 }

@@ -26,6 +26,8 @@ type declSource struct {
 	src     string          // the declaration as evaluated (rewritten)
 	uses    map[string]bool // top-level names it refers to
 	results ast.Expr        // the first result type of a function
+	nresults int            // how many results a function has
+	generic  bool           // a function with type parameters
 	isType  bool
 }
 
@@ -42,6 +44,53 @@ func (r *declRegistry) resultInfo(name string) rangeInfo {
 		return rangeInfo{}
 	}
 	return typeInfo(d.results)
+}
+
+// resultCount is how many results a declared function has, or -1.
+func (r *declRegistry) resultCount(name string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.decls[name]
+	if !ok || d.isType {
+		return -1
+	}
+	return d.nresults
+}
+
+// isGeneric reports whether name is a generic function a cell declared.
+func (r *declRegistry) isGeneric(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.decls[name]
+	return ok && d.generic
+}
+
+// methodResultCount is the result count shared by every declared method
+// called name, or -1.
+func (r *declRegistry) methodResultCount(name string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := -1
+	for key, d := range r.decls {
+		if strings.HasSuffix(key, "."+name) {
+			if n >= 0 && n != d.nresults {
+				return -1
+			}
+			n = d.nresults
+		}
+	}
+	return n
+}
+
+func fieldCount(fl *ast.FieldList) int {
+	if fl == nil {
+		return 0
+	}
+	n := 0
+	for _, f := range fl.List {
+		n += max(1, len(f.Names))
+	}
+	return n
 }
 
 // record stores d and returns the earlier declarations that use its name,
@@ -215,6 +264,8 @@ func describeDecl(d ast.Decl, text string, prefix int) []*declSource {
 			name = recvTypeName(d.Recv.List[0].Type) + "." + name
 		}
 		ds := &declSource{name: name, src: src(d), uses: usedNames(d)}
+		ds.nresults = fieldCount(d.Type.Results)
+		ds.generic = d.Type.TypeParams != nil && len(d.Type.TypeParams.List) > 0
 		if d.Type.Results != nil && len(d.Type.Results.List) > 0 {
 			ds.results = d.Type.Results.List[0].Type
 		}

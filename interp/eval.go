@@ -55,7 +55,24 @@ func (s *Session) evalDecls(ctx context.Context, cell string, ch chunk) error {
 	if _, err := s.eval(ctx, cell, ch, src); err != nil {
 		return err
 	}
-	return s.afterDecls(ctx, cell, ch, f)
+	if err := s.afterDecls(ctx, cell, ch, f); err != nil {
+		return err
+	}
+	if declaresMain(f) {
+		// A pasted program runs, as with go run.
+		_, err := s.eval(ctx, cell, chunk{kind: stmtChunk, start: ch.start, text: userMain + "()"}, userMain+"()")
+		return err
+	}
+	return nil
+}
+
+func declaresMain(f *ast.File) bool {
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+			return true
+		}
+	}
+	return false
 }
 
 // evalStmts evaluates a chunk of statements. With wantResult, a final
@@ -77,17 +94,37 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 			last = nil // `<-done` waits; its value is not the point
 		}
 	}
-	if last == nil {
-		_, err := s.eval(ctx, cell, ch, ed.apply())
-		return nil, err
+	// Top-level definitions from generic calls run on their own (see
+	// defineFromGeneric); segStart is where the code not yet run begins.
+	segStart := 0
+	for _, st := range body.List {
+		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && s.callsGeneric(as) {
+			from := ed.offset(as.Pos())
+			if before := ed.applyRange(segStart, from); strings.TrimSpace(before) != "" {
+				segCh := chunk{kind: stmtChunk, text: ch.text[segStart:], start: ch.start + segStart}
+				if _, err := s.eval(ctx, cell, segCh, before); err != nil {
+					return nil, err
+				}
+			}
+			if err := s.defineFromGeneric(ctx, cell, ch, ed, as); err != nil {
+				return nil, err
+			}
+			segStart = ed.offset(as.End())
+		}
+	}
+	rest := chunk{kind: stmtChunk, text: ch.text[segStart:], start: ch.start + segStart}
+	if last == nil || ed.offset(last.Pos()) < segStart {
+		if src := ed.applyRange(segStart, len(ch.text)); strings.TrimSpace(src) != "" {
+			_, err := s.eval(ctx, cell, rest, src)
+			return nil, err
+		}
+		return nil, nil
 	}
 	// Run what comes before the last expression, then the expression
-	// through _gosslShow, which asks inside the interpreter whether the
-	// value renders itself. A call without results does not compile
-	// there and runs as a plain statement instead.
+	// through _gosslrt.Show, which sees whether the value renders itself.
 	lastStart := ed.offset(last.Pos())
-	if before := ed.applyRange(0, lastStart); strings.TrimSpace(before) != "" {
-		if _, err := s.eval(ctx, cell, ch, before); err != nil {
+	if before := ed.applyRange(segStart, lastStart); strings.TrimSpace(before) != "" {
+		if _, err := s.eval(ctx, cell, rest, before); err != nil {
 			return nil, err
 		}
 	}
@@ -96,13 +133,27 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 	// wrapper's closing comma
 	expr := ed.applyRange(lastStart, ed.offset(last.End()))
 	s.rt.take()
-	for _, show := range []string{"_gosslrt.Show(", "_gosslShowN("} {
-		if prog, err := s.compile(cell, exprCh, show+wrapMark+expr+",\n)"); err == nil {
-			if _, err := s.run(ctx, cell, prog); err != nil {
-				return nil, err
-			}
-			return s.resultBundle(s.rt.take(), last.X), nil
+	// How many values? A compile that fails is not free in yaegi (parts of
+	// it run with the next program), so ask the syntax and the symbol
+	// tables rather than try.
+	switch n := s.valueCount(last.X, f); {
+	case n == 1:
+		if _, err := s.eval(ctx, cell, exprCh, "_gosslrt.Show("+wrapMark+expr+",\n)"); err != nil {
+			return nil, err
 		}
+		return s.resultBundle(s.rt.take(), last.X), nil
+	case n > 1:
+		if _, err := s.eval(ctx, cell, exprCh, "_gosslShowN("+wrapMark+expr+",\n)"); err != nil {
+			return nil, err
+		}
+		return s.resultBundle(s.rt.take(), last.X), nil
+	case n < 0:
+		// Unknown (a method call): run it and show the value yaegi returns.
+		v, err := s.eval(ctx, cell, exprCh, expr)
+		if err != nil || !v.IsValid() || !v.CanInterface() {
+			return nil, err
+		}
+		return s.resultBundle(cellResult{set: true, values: []any{v.Interface()}}, last.X), nil
 	}
 	// Not a value (a call without results): run it as a statement.
 	_, err = s.eval(ctx, cell, exprCh, expr)
@@ -117,6 +168,13 @@ func padded(cell string, ch chunk, src string) string {
 	head, rest, ok := strings.Cut(src, wrapMark)
 	if !ok {
 		head, rest = "", src
+	}
+	if ch.kind == stmtChunk {
+		// yaegi reads code that starts with "func" as a declaration and,
+		// when that fails, declares the statements as func main, which it
+		// then runs again after every later program. A leading ";" keeps
+		// statements statements.
+		head = ";" + head
 	}
 	return strings.Repeat("\n", line-1) + head + "\n" + strings.Repeat(" ", col-1) + rest
 }
@@ -302,5 +360,197 @@ func parseChunk(ch chunk) error {
 		src = stmtPrefix + ch.text + "\n}"
 	}
 	_, err := parser.ParseFile(token.NewFileSet(), "cell", src, 0)
+	return err
+}
+
+// valueCount says how many values expression e has: 1 for anything but a
+// call, the result count for calls of builtins, conversions, function
+// literals, declared and compiled functions, and -1 when unknown.
+func (s *Session) valueCount(e ast.Expr, f *ast.File) int {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return 1
+	}
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.FuncLit:
+		return fieldCount(fun.Type.Results)
+	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType, *ast.StarExpr:
+		return 1 // a conversion
+	case *ast.IndexExpr: // generic function with explicit type arguments
+		if id, ok := fun.X.(*ast.Ident); ok {
+			return s.decls.resultCount(id.Name)
+		}
+	case *ast.Ident:
+		switch fun.Name {
+		case "print", "println", "panic", "close", "delete", "clear":
+			return 0
+		case "len", "cap", "append", "make", "new", "min", "max", "complex", "real", "imag", "copy", "recover":
+			return 1
+		}
+		if intTypeNames[fun.Name] || basicTypeNames[fun.Name] {
+			return 1
+		}
+		if n := s.decls.resultCount(fun.Name); n >= 0 {
+			return n
+		}
+		if n := localFuncResults(f, fun.Name); n >= 0 {
+			return n
+		}
+		if v, ok := s.globalValue(fun.Name); ok && v.Kind() == reflect.Func {
+			return v.Type().NumOut()
+		}
+		if s.isType(fun.Name) {
+			return 1
+		}
+	case *ast.SelectorExpr:
+		if pkg, ok := fun.X.(*ast.Ident); ok {
+			s.mu.Lock()
+			path, imported := s.imports[pkg.Name]
+			s.mu.Unlock()
+			if imported {
+				if genericStdlib[path+"."+fun.Sel.Name] {
+					switch fun.Sel.Name {
+					case "Sort", "SortFunc", "SortStableFunc", "Reverse", "Insert", "Copy", "DeleteFunc":
+						if !(path == "slices" && fun.Sel.Name == "Insert") {
+							return 0
+						}
+					}
+					if fun.Sel.Name == "BinarySearch" {
+						return 2
+					}
+					return 1
+				}
+				if v, ok := symbolsFor(path)[fun.Sel.Name]; ok {
+					if v.Kind() == reflect.Func {
+						return v.Type().NumOut()
+					}
+					return 1 // a type: a conversion
+				}
+				return -1
+			}
+			// a method of a variable of a compiled type
+			if v, ok := s.globalValue(pkg.Name); ok {
+				if m, ok := v.Type().MethodByName(fun.Sel.Name); ok {
+					return m.Type.NumOut() // (receiver included in In, not Out)
+				}
+				if m, ok := reflect.PointerTo(v.Type()).MethodByName(fun.Sel.Name); ok {
+					return m.Type.NumOut()
+				}
+			}
+		}
+		// a method a cell declared: all methods of that name agree
+		return s.decls.methodResultCount(fun.Sel.Name)
+	}
+	return -1
+}
+
+var basicTypeNames = map[string]bool{"string": true, "bool": true, "float32": true, "float64": true,
+	"complex64": true, "complex128": true, "any": true, "error": true}
+
+// localFuncResults finds `name := func(...) ...` in the chunk.
+func localFuncResults(f *ast.File, name string) int {
+	n := -1
+	ast.Inspect(f, func(node ast.Node) bool {
+		if as, ok := node.(*ast.AssignStmt); ok && len(as.Lhs) == len(as.Rhs) {
+			for i, l := range as.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Name == name {
+					if lit, ok := as.Rhs[i].(*ast.FuncLit); ok {
+						n = fieldCount(lit.Type.Results)
+					}
+				}
+			}
+		}
+		return true
+	})
+	return n
+}
+
+// globalValue returns a variable of the session's scope.
+func (s *Session) globalValue(name string) (reflect.Value, bool) {
+	s.mu.Lock()
+	ip := s.ip
+	s.mu.Unlock()
+	v, ok := ip.Globals()[name]
+	return v, ok && v.IsValid()
+}
+
+// isType reports whether a cell declared name as a type.
+func (s *Session) isType(name string) bool {
+	s.decls.mu.Lock()
+	defer s.decls.mu.Unlock()
+	d, ok := s.decls.decls[name]
+	return ok && d.isType
+}
+
+// callsGeneric reports whether a top-level := takes a value from a generic
+// function: yaegi cannot type a global from a generic function's result
+// (it is left nil or zero), so such definitions run in a block.
+func (s *Session) callsGeneric(as *ast.AssignStmt) bool {
+	found := false
+	for _, r := range as.Rhs {
+		ast.Inspect(r, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || found {
+				return !found
+			}
+			switch fun := ast.Unparen(call.Fun).(type) {
+			case *ast.Ident:
+				found = (fun.Name == "min" || fun.Name == "max") && s.decls.resultCount(fun.Name) < 0 || s.decls.isGeneric(fun.Name)
+			case *ast.IndexExpr, *ast.IndexListExpr:
+				found = true
+			case *ast.SelectorExpr:
+				if pkg, ok := fun.X.(*ast.Ident); ok {
+					s.mu.Lock()
+					path := s.imports[pkg.Name]
+					s.mu.Unlock()
+					found = genericStdlib[path+"."+fun.Sel.Name] || path == "cmp"
+				}
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// defineFromGeneric runs `a, b := f(...)` in a block that hands the values
+// to compiled code, then declares a and b from them: the globals get the
+// values' runtime types.
+func (s *Session) defineFromGeneric(ctx context.Context, cell string, ch chunk, ed *editor, as *ast.AssignStmt) error {
+	from, to := ed.offset(as.Pos()), ed.offset(as.End())
+	var names []string
+	var keeps strings.Builder
+	for _, l := range as.Lhs {
+		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+			names = append(names, id.Name)
+			fmt.Fprintf(&keeps, "_gosslrt.Keep(%q, %s);", id.Name, id.Name)
+		}
+	}
+	stmtCh := chunk{kind: stmtChunk, text: ch.text[from:], start: ch.start + from}
+	s.rt.takeKept()
+	if _, err := s.eval(ctx, cell, stmtCh, "{"+wrapMark+ed.applyRange(from, to)+"\n"+keeps.String()+"}"); err != nil {
+		return err
+	}
+	kept := s.rt.takeKept()
+	vals := map[string]reflect.Value{}
+	var decl strings.Builder
+	pkg := fmt.Sprintf("gosslkept%d", s.kept.Add(1))
+	fmt.Fprintf(&decl, "import _%s %q\n", pkg, pkg)
+	for _, n := range names {
+		v, ok := kept[n]
+		if !ok || !v.IsValid() {
+			continue
+		}
+		p := reflect.New(v.Type())
+		p.Elem().Set(v)
+		vals[n] = p.Elem()
+		fmt.Fprintf(&decl, "var %s = _%s.%s\n", n, pkg, n)
+	}
+	s.mu.Lock()
+	ip := s.ip
+	s.mu.Unlock()
+	if err := ip.Use(yaegi.Exports{pkg + "/" + pkg: vals}); err != nil {
+		return &CellError{Name: "InternalError", Msg: err.Error()}
+	}
+	_, err := s.evalPlain(ctx, decl.String())
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"reflect"
 	"regexp"
+	"strings"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -14,30 +15,38 @@ import (
 // that yaegi's own generic sources (Go 1.22) lack, written for yaegi to
 // interpret: iterators, sorting, slices.Collect, maps.Keys and friends.
 var (
-	//go:embed generic/stdlib.go.txt
-	stdlibGenericSource string
+	//go:embed generic/gosslgen.go.txt
+	gosslgenSource string
 	//go:embed generic/helpers.go.txt
 	helpersSource string
 )
 
-// genericStdlib lists the functions of generic/stdlib.go.txt: a call of
-// slices.Sort is rewritten to _gossl_slices_Sort.
+// genericStdlib lists the functions of package gosslgen that stand for
+// generic standard-library functions: "slices.Sort" is gosslgen.SlicesSort.
 var genericStdlib = map[string]bool{}
 
 func init() {
-	for _, m := range regexp.MustCompile(`(?m)^func _gossl_(\w+?)_(\w+)\[`).FindAllStringSubmatch(stdlibGenericSource, -1) {
-		genericStdlib[m[1]+"."+m[2]] = true
+	for _, m := range regexp.MustCompile(`(?m)^func (Slices|Maps)(\w+)\[`).FindAllStringSubmatch(gosslgenSource, -1) {
+		genericStdlib[strings.ToLower(m[1])+"."+m[2]] = true
 	}
 }
 
-// loadGenericSources interprets the generic functions, after the prelude.
+// genericName is the gosslgen function for slices.Sort and friends.
+func genericName(pkg, name string) string {
+	return "_gosslgen." + strings.ToUpper(pkg[:1]) + pkg[1:] + name
+}
+
+// loadGenericSources compiles package gosslgen, before the prelude
+// imports it.
 func loadGenericSources(ip *yaegi.Interpreter) error {
-	for _, src := range []string{stdlibGenericSource, helpersSource} {
-		if _, err := ip.Eval(src); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := ip.Compile(gosslgenSource)
+	return err
+}
+
+// loadHelpers interprets the helpers of package main, after the prelude.
+func loadHelpers(ip *yaegi.Interpreter) error {
+	_, err := ip.Eval(helpersSource)
+	return err
 }
 
 // symbolsFor returns the compiled symbols of an import path.

@@ -27,6 +27,10 @@ type rewriter struct {
 	n    int // counter for fresh names
 }
 
+// userMain is what a cell's func main is called: yaegi would run a
+// function named main after every later program.
+const userMain = "_gosslMain"
+
 func (rw *rewriter) fresh(base string) string {
 	rw.n++
 	return fmt.Sprintf("_gossl%s%d", base, rw.n)
@@ -44,6 +48,13 @@ func (rw *rewriter) visit(n ast.Node) bool {
 		rw.selector(n)
 	case *ast.CallExpr:
 		rw.minMax(n)
+		if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "main" {
+			rw.ed.replace(id.Pos(), id.End(), userMain)
+		}
+	case *ast.FuncDecl:
+		if n.Recv == nil && n.Name.Name == "main" {
+			rw.ed.replace(n.Name.Pos(), n.Name.End(), userMain)
+		}
 	}
 	return true
 }
@@ -66,9 +77,9 @@ func (rw *rewriter) selectorRepl(sel *ast.SelectorExpr) string {
 	rw.s.mu.Unlock()
 	switch {
 	case path == "iter" && (sel.Sel.Name == "Seq" || sel.Sel.Name == "Seq2"):
-		return "_gosslIter" + sel.Sel.Name
+		return "_gosslgen." + sel.Sel.Name
 	case genericStdlib[path+"."+sel.Sel.Name]:
-		return "_gossl_" + path + "_" + sel.Sel.Name
+		return genericName(path, sel.Sel.Name)
 	}
 	return ""
 }
@@ -102,9 +113,10 @@ func (rw *rewriter) minMax(call *ast.CallExpr) {
 		return
 	}
 	id, ok := call.Fun.(*ast.Ident)
-	if !ok || (id.Name != "min" && id.Name != "max") || len(call.Args) == 0 {
+	if !ok || (id.Name != "min" && id.Name != "max") || len(call.Args) == 0 || rw.s.decls.resultCount(id.Name) >= 0 {
 		return
 	}
+	rw.ed.replace(id.Pos(), id.End(), "_gosslgen."+strings.ToUpper(id.Name[:1])+id.Name[1:])
 	var typed ast.Expr
 	float, char := false, false
 	for _, a := range call.Args {

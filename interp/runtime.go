@@ -22,6 +22,7 @@ type cellResult struct {
 // functions the prelude calls through the "gosslrt" package.
 type runtimeState struct {
 	mu     sync.Mutex
+	kept   map[string]reflect.Value // values handed over by Keep
 	result cellResult
 	s      *Session
 }
@@ -52,6 +53,14 @@ func (rt *runtimeState) exports() map[string]map[string]reflect.Value {
 		})},
 		"gosslrt/gosslrt": {
 			"Show": show,
+			"Keep": reflect.ValueOf(func(name string, v any) {
+				rt.mu.Lock()
+				if rt.kept == nil {
+					rt.kept = map[string]reflect.Value{}
+				}
+				rt.kept[name] = reflect.ValueOf(v)
+				rt.mu.Unlock()
+			}),
 			"SetBundle": reflect.ValueOf(func(b display.Bundle) {
 				rt.mu.Lock()
 				rt.result = cellResult{set: true, bundle: &b}
@@ -73,6 +82,14 @@ func (rt *runtimeState) exports() map[string]map[string]reflect.Value {
 		// interpreted (_gosslIterSeq) and this makes the import valid.
 		"iter/iter": {},
 	}
+}
+
+func (rt *runtimeState) takeKept() map[string]reflect.Value {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	k := rt.kept
+	rt.kept = nil
+	return k
 }
 
 func (rt *runtimeState) take() cellResult {
@@ -97,12 +114,14 @@ func clearValue(v any) {
 }
 
 // prelude is interpreted once per session. Its names start with _gossl so
-// they stay out of the user's way; min and max are the Go 1.21 builtins.
+// they stay out of the user's way. min and max are rewritten to
+// gosslgen.Min and Max.
 const prelude = `package main
 
 import (
 	_gosslrt "gosslrt"
 	_gossldisplay "github.com/gossl/gossl/display"
+	_gosslgen "gosslgen"
 )
 
 // _gosslShowN receives the results of a call with several.
@@ -114,28 +133,6 @@ func _gosslRecover(line, col int) {
 	if r := recover(); r != nil {
 		_gosslrt.GoPanic(r, line, col)
 	}
-}
-
-type _gosslOrdered interface {
-	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
-}
-
-func min[T _gosslOrdered](x T, ys ...T) T {
-	for _, y := range ys {
-		if y != y || (x == x && y < x) {
-			x = y
-		}
-	}
-	return x
-}
-
-func max[T _gosslOrdered](x T, ys ...T) T {
-	for _, y := range ys {
-		if y != y || (x == x && y > x) {
-			x = y
-		}
-	}
-	return x
 }
 
 func clear(v any) { _gosslrt.Clear(v) }

@@ -55,6 +55,7 @@ type Session struct {
 	cellStop atomic.Pointer[cellStopper]
 	late     lateGoPanics
 	code     atomic.Pointer[string] // the running cell's code
+	kept     atomic.Int64           // numbers the packages of defineFromGeneric
 	captured bool
 	closed   bool
 }
@@ -113,11 +114,14 @@ func (s *Session) reset() error {
 	if err := ip.Use(rt.exports()); err != nil {
 		return fmt.Errorf("loading runtime: %w", err)
 	}
+	if err := loadGenericSources(ip); err != nil {
+		return fmt.Errorf("loading generic stdlib: %w", err)
+	}
 	if _, err := ip.Eval(prelude); err != nil {
 		return fmt.Errorf("loading prelude: %w", err)
 	}
-	if err := loadGenericSources(ip); err != nil {
-		return fmt.Errorf("loading generic stdlib: %w", err)
+	if err := loadHelpers(ip); err != nil {
+		return fmt.Errorf("loading helpers: %w", err)
 	}
 	s.mu.Lock()
 	s.ip, s.rt = ip, rt
