@@ -22,13 +22,13 @@ type declRegistry struct {
 }
 
 type declSource struct {
-	name    string
-	src     string          // the declaration as evaluated (rewritten)
-	uses    map[string]bool // top-level names it refers to
-	results ast.Expr        // the first result type of a function
-	nresults int            // how many results a function has
-	generic  bool           // a function with type parameters
-	isType  bool
+	name     string
+	src      string          // the declaration as evaluated (rewritten)
+	uses     map[string]bool // top-level names it refers to
+	results  ast.Expr        // the first result type of a function
+	nresults int             // how many results a function has
+	generic  bool            // a function with type parameters
+	isType   bool
 }
 
 func newDeclRegistry() *declRegistry {

@@ -87,6 +87,14 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 	ed := newEditor(ch.text, len(stmtPrefix), fset)
 	s.rewriteFuncs(f, ed, chunkPos(cell, ch))
 
+	for _, st := range body.List {
+		if _, ok := st.(*ast.TypeSwitchStmt); ok {
+			// yaegi's compiler fails on a top-level `switch v := x.(type)`;
+			// in a block it is fine.
+			ed.insert(st.Pos(), "{")
+			ed.insert(st.End(), "}")
+		}
+	}
 	var last *ast.ExprStmt
 	if n := len(body.List); wantResult && n > 0 {
 		last, _ = body.List[n-1].(*ast.ExprStmt)
