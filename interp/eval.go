@@ -9,6 +9,8 @@ import (
 	"go/scanner"
 	"go/token"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -198,7 +200,7 @@ func (s *Session) compile(cell string, ch chunk, src string) (prog *yaegi.Progra
 	s.mu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
-			prog, err = nil, &CellError{Name: "CompileError", Msg: "the interpreter could not compile this cell: " + fmt.Sprint(r)}
+			prog, err = nil, compilerPanic(cell, fmt.Sprint(r))
 		}
 	}()
 	prog, err = ip.Compile(padded(cell, ch, src))
@@ -206,7 +208,8 @@ func (s *Session) compile(cell string, ch chunk, src string) (prog *yaegi.Progra
 		if ch.kind == stmtChunk && strings.Contains(err.Error(), "constant definition loop") {
 			// yaegi's word for an undefined name in a top-level :=; the
 			// same statements inside a function get the real message.
-			if _, ferr := ip.Compile(padded(cell, ch, "func _gosslCheck() {"+wrapMark+src+"\n}")); ferr != nil {
+			asDecl := chunk{kind: declChunk, text: ch.text, start: ch.start}
+			if _, ferr := ip.Compile(padded(cell, asDecl, "func _gosslCheck() {"+wrapMark+src+"\n}")); ferr != nil {
 				err = ferr
 			}
 		}
@@ -561,4 +564,24 @@ func (s *Session) defineFromGeneric(ctx context.Context, cell string, ch chunk, 
 	}
 	_, err := s.evalPlain(ctx, decl.String())
 	return err
+}
+
+var innerPosRE = regexp.MustCompile(`(\d+):(\d+): ([^:]*(?::[^\d][^:]*)*)$`)
+
+// compilerPanic turns a panic of yaegi's compiler into an error at the
+// innermost position its message names.
+func compilerPanic(cell, msg string) *CellError {
+	m := innerPosRE.FindStringSubmatch(msg)
+	if m == nil {
+		return &CellError{Name: "CompileError", Msg: "the interpreter could not compile this cell: " + msg}
+	}
+	line, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	text := m[3]
+	if name, ok := strings.CutPrefix(text, "incomplete type "); ok {
+		text = "undefined: " + name
+	}
+	e := &CellError{Name: "CompileError", Msg: text}
+	e.at(cell, line-1, col)
+	return e
 }
