@@ -86,11 +86,12 @@ func runCells(t *testing.T, cells []goldenCell) string {
 			all.WriteString(text + "\n")
 		}
 		if err != nil {
-			all.WriteString("error: " + err.Error() + "\n")
 			var ce *CellError
 			if !errors.As(err, &ce) {
 				t.Errorf("error %v is %T, not a *CellError", err, err)
+				continue
 			}
+			all.WriteString("error: " + ce.ErrorName() + ": " + err.Error() + "\n")
 		}
 	}
 	// %time's figure changes from run to run

@@ -18,11 +18,13 @@ type CellError struct {
 	Frames    []string // further lines: calls the panic went through
 }
 
+// Error is the message with its position; the kernel shows it after
+// ErrorName, so it does not repeat the name.
 func (e *CellError) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("%s: line %d:%d: %s", e.Name, e.Line, e.Col, e.Msg)
+		return fmt.Sprintf("line %d:%d: %s", e.Line, e.Col, e.Msg)
 	}
-	return e.Name + ": " + e.Msg
+	return e.Msg
 }
 
 // ErrorName is the error's class name in the error reply.
