@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image"
 	"reflect"
+	"sort"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gorgonia.org/tensor"
@@ -32,9 +34,33 @@ func Render(v any) (b Bundle) {
 		b.Data = map[string]any{}
 	}
 	if _, ok := b.Data["text/plain"]; !ok {
-		b.Data["text/plain"] = Format(v)
+		switch v.(type) {
+		case Bundle, *Bundle: // dumping the bundle itself would show its base64
+			b.Data["text/plain"] = bundleText(b)
+		default:
+			b.Data["text/plain"] = Format(v)
+		}
 	}
 	return b
+}
+
+// bundleText is a text version of a bundle that has none: the text of its
+// HTML, Markdown or LaTeX, or the names of its MIME types.
+func bundleText(b Bundle) string {
+	if s, ok := b.Data["text/html"].(string); ok {
+		return htmlText(s)
+	}
+	for _, m := range []string{"text/markdown", "text/latex"} {
+		if s, ok := b.Data[m].(string); ok {
+			return truncate(s)
+		}
+	}
+	var mimes []string
+	for m := range b.Data {
+		mimes = append(mimes, m)
+	}
+	sort.Strings(mimes)
+	return "<" + strings.Join(mimes, ", ") + ">"
 }
 
 func renderByType(v any) Bundle {

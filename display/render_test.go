@@ -110,3 +110,14 @@ func TestRenderImageSlice(t *testing.T) {
 		t.Errorf("grid width %d", w)
 	}
 }
+
+func TestRenderBundleWithoutText(t *testing.T) {
+	b := Render(Bundle{Data: map[string]any{"text/html": "<p>hello <b>you</b></p>"}})
+	if b.Data["text/plain"] != "hello you" {
+		t.Errorf("text/plain = %q", b.Data["text/plain"])
+	}
+	b = Render(&Bundle{Data: map[string]any{"image/png": "iVBORw0KGgo", "image/jpeg": "x"}})
+	if b.Data["text/plain"] != "<image/jpeg, image/png>" {
+		t.Errorf("text/plain = %q", b.Data["text/plain"])
+	}
+}
