@@ -554,7 +554,13 @@ func (s *Session) defineFromGeneric(ctx context.Context, cell string, ch chunk, 
 		p := reflect.New(v.Type())
 		p.Elem().Set(v)
 		vals[n] = p.Elem()
-		fmt.Fprintf(&decl, "var %s = _%s.%s\n", n, pkg, n)
+		// With the type written out the variable gets an interpreted type,
+		// which generic functions accept (a binary one they do not).
+		typ := ""
+		if t := v.Type().String(); !strings.ContainsAny(t, ".{") {
+			typ = " " + t
+		}
+		fmt.Fprintf(&decl, "var %s%s = _%s.%s\n", n, typ, pkg, n)
 	}
 	s.mu.Lock()
 	ip := s.ip

@@ -121,7 +121,11 @@ func (s *Session) transferGlobals(ctx context.Context, globals map[string]reflec
 			var b strings.Builder
 			fmt.Fprintf(&b, "import _gosslmoved %q\n", pkg)
 			for _, n := range names {
-				fmt.Fprintf(&b, "var %s = _gosslmoved.%s\n", n, n)
+				typ := "" // written out when it can be: see defineFromGeneric
+				if t := vals[n].Type().String(); !strings.ContainsAny(t, ".{") {
+					typ = " " + t
+				}
+				fmt.Fprintf(&b, "var %s%s = _gosslmoved.%s\n", n, typ, n)
 			}
 			if _, err := s.evalPlain(ctx, b.String()); err != nil {
 				writeStderr("note: variables were not kept: " + err.Error() + "\n")
