@@ -43,6 +43,10 @@
 // passed to Show, Render, Update and Format. The methods of a *Display do
 // not get that help: pass the bundle, d.Update(t.Render()).
 //
+// A type with one rich form can instead have a method HTML() string,
+// Markdown() string, SVG() string or LaTeX() string, and needs no import of
+// display: sslkit's tables do this.
+//
 // # Showing things from a cell
 //
 // Show, PNG, JPEG, SVG, HTML, Markdown, LaTeX, JSON and Text publish one

@@ -15,6 +15,8 @@ import (
 // "text/plain" and adds richer types by the value's type:
 //
 //   - a Renderer or a Bundle: its own bundle
+//   - a value with an HTML, Markdown, SVG or LaTeX method returning a string:
+//     that format (see Renderer)
 //   - error: its message
 //   - image.Image: image/png; []image.Image: a grid of them as one PNG
 //   - *plot.Plot (gonum): image/svg+xml with embedded fonts, image/png fallback
@@ -96,6 +98,9 @@ func renderByType(v any) Bundle {
 		return NewChart(x, 0, 0).Render()
 	case tensor.Tensor:
 		return tensorBundle(x)
+	}
+	if b, ok := singleFormat(v); ok {
+		return b
 	}
 	if html, ok := tableHTML(v); ok {
 		return Bundle{Data: map[string]any{"text/html": html}}
