@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gossl/gossl/interp/cellctx"
 )
 
 func newTestSession(t *testing.T) *Session {
@@ -206,4 +208,43 @@ func TestGosslPackages(t *testing.T) {
 			t.Errorf("no docs for %s: %v %v", code, b, err)
 		}
 	}
+}
+
+// Compiled code sees the running cell's context through cellctx, and an
+// interrupt cancels it.
+func TestCellContext(t *testing.T) {
+	s := newTestSession(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started := make(chan context.Context, 1)
+	out := &fakeOutput{inputs: []string{"go"}}
+	done := make(chan error, 1)
+	go func() {
+		// Input hands the test the cell's context while the cell waits.
+		_, err := s.Execute(ctx, "import (\"fmt\"; \"github.com/gossl/gossl/interp/cellctx\")\nvar line string\nfmt.Scanln(&line)\n<-cellctx.Context().Done()", &ctxProbe{fakeOutput: out, got: started})
+		done <- err
+	}()
+	cellCtx := <-started
+	if cellCtx.Err() != nil {
+		t.Fatal("cell context cancelled before the interrupt")
+	}
+	cancel()
+	err := <-done
+	var ce *CellError
+	if !errors.As(err, &ce) || ce.Name != "Interrupted" {
+		t.Fatalf("err = %v", err)
+	}
+	if cellCtx.Err() == nil {
+		t.Fatal("the interrupt did not cancel the cell's context")
+	}
+}
+
+type ctxProbe struct {
+	*fakeOutput
+	got chan context.Context
+}
+
+func (p *ctxProbe) Input(prompt string, password bool) (string, error) {
+	p.got <- cellctx.Context()
+	return p.fakeOutput.Input(prompt, password)
 }
