@@ -179,7 +179,18 @@ func (s *Session) members(code, sel string) []string {
 	if !ok {
 		return nil
 	}
-	return valueMembers(v)
+	out := valueMembers(v)
+	// methods of interpreted types are not in reflect
+	s.mu.Lock()
+	rt := s.rt
+	s.mu.Unlock()
+	for v.Kind() == reflect.Interface && !v.IsNil() {
+		v = v.Elem()
+	}
+	if name, ok := rt.typeName(v.Type()); ok {
+		out = append(out, s.decls.methodsOf(name)...)
+	}
+	return out
 }
 
 // lookupValue finds a global by a dotted path of fields.

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"context"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -237,6 +238,19 @@ func (s *Session) afterDecls(ctx context.Context, cell string, ch chunk, f *ast.
 	if rebuild {
 		return s.rebuild(ctx)
 	}
+	// Tell the compiled side which reflect type each new type is, so that
+	// completion can list the methods of values of interpreted types.
+	var names strings.Builder
+	for _, d := range f.Decls {
+		for _, ds := range describeDecl(d, ch.text, len(declPrefix)) {
+			if ds.isType && !ds.generic {
+				fmt.Fprintf(&names, "_gosslrt.NameType(%q, new(%s));", ds.name, ds.name)
+			}
+		}
+	}
+	if names.Len() > 0 {
+		s.evalPlain(ctx, names.String())
+	}
 	for _, dep := range redo {
 		if err := s.reevalDecl(ctx, dep.src); err != nil {
 			// The dependent no longer compiles against the new definition;
@@ -277,7 +291,8 @@ func describeDecl(d ast.Decl, text string, prefix int) []*declSource {
 		var out []*declSource
 		for _, spec := range d.Specs {
 			ts := spec.(*ast.TypeSpec)
-			out = append(out, &declSource{name: ts.Name.Name, src: "type " + src(ts), uses: usedNames(ts), isType: true})
+			out = append(out, &declSource{name: ts.Name.Name, src: "type " + src(ts), uses: usedNames(ts), isType: true,
+				generic: ts.TypeParams != nil && len(ts.TypeParams.List) > 0})
 		}
 		return out
 	}
@@ -322,4 +337,17 @@ func (s *Session) reevalDecl(ctx context.Context, src string) error {
 	s.rewriteFuncs(f, ed, chunkPos(src, chunk{text: src}))
 	_, err = s.eval(ctx, src, chunk{kind: declChunk, text: src}, ed.apply())
 	return err
+}
+
+// methodsOf lists the methods a cell declared on type name.
+func (r *declRegistry) methodsOf(name string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for key := range r.decls {
+		if t, m, ok := strings.Cut(key, "."); ok && t == name {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -22,6 +22,7 @@ type cellResult struct {
 // functions the prelude calls through the "gosslrt" package.
 type runtimeState struct {
 	mu     sync.Mutex
+	types  map[reflect.Type]string  // interpreted types by their reflect type
 	kept   map[string]reflect.Value // values handed over by Keep
 	result cellResult
 	s      *Session
@@ -53,6 +54,14 @@ func (rt *runtimeState) exports() map[string]map[string]reflect.Value {
 		})},
 		"gosslrt/gosslrt": {
 			"Show": show,
+			"NameType": reflect.ValueOf(func(name string, p any) {
+				rt.mu.Lock()
+				if rt.types == nil {
+					rt.types = map[reflect.Type]string{}
+				}
+				rt.types[reflect.TypeOf(p).Elem()] = name
+				rt.mu.Unlock()
+			}),
 			"Keep": reflect.ValueOf(func(name string, v any) {
 				rt.mu.Lock()
 				if rt.kept == nil {
@@ -137,3 +146,14 @@ func _gosslRecover(line, col int) {
 
 func clear(v any) { _gosslrt.Clear(v) }
 `
+
+// typeName is the name a cell gave to reflect type t, if any.
+func (rt *runtimeState) typeName(t reflect.Type) (string, bool) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	n, ok := rt.types[t]
+	return n, ok
+}

@@ -55,7 +55,7 @@ func TestIsComplete(t *testing.T) {
 
 func TestComplete(t *testing.T) {
 	s := newTestSession(t)
-	mustRun(t, s, "import \"strings\"\ntype point struct{ X, Y int }\nvar origin = point{1, 2}\ncounter := 3")
+	mustRun(t, s, "import \"strings\"\ntype point struct{ X, Y int }\nfunc (p point) Norm() int { return p.X*p.X + p.Y*p.Y }\nvar origin = point{1, 2}\ncounter := 3")
 	for _, c := range []struct {
 		code string
 		want string // a match that must be there
@@ -66,6 +66,7 @@ func TestComplete(t *testing.T) {
 		{"cou", "counter", 0},
 		{"fmt.Println(orig", "origin", 12},
 		{"origin.", "X", 7},
+		{"origin.No", "Norm", 7},
 		{"ret", "return", 0},
 		{"slices.Sor", "Sort", 7},
 	} {
