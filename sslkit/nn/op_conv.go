@@ -9,13 +9,13 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Dense 2-D convolution as one op that works image by image: unfold one
-// image (im2col), multiply by the filters with a single GEMM written
-// straight into the (C, H, W) output, move on. gorgonia's Conv2d unfolds
-// the whole batch at once (nine times the input for 3×3 kernels), keeps it
-// for the backward pass and transposes the result; at batch 128 that held
-// ResNet-18's step at about 7 GB. The backward ops unfold again instead of
-// keeping the columns.
+// Dense 2-D convolution as one op that works on a few images at a time:
+// unfold them (im2col) side by side, multiply by the filters with one GEMM,
+// copy the result into the (N, C, H, W) output, move on. gorgonia's Conv2d
+// unfolds the whole batch at once (nine times the input for 3×3 kernels),
+// keeps it for the backward pass and transposes the result; at batch 128
+// that held ResNet-18's step at about 7 GB. The backward ops unfold again
+// instead of keeping the columns.
 
 type convGeom struct {
 	n, c, h, w      int // input
@@ -23,7 +23,6 @@ type convGeom struct {
 	s, p, d         int // stride, padding, dilation
 	ho, wo          int
 	rows, cols      int // unfolded image: (c·k·k, ho·wo)
-	pointwise       bool
 	inSize, ySize   int
 	fSize           int
 	outShape        tensor.Shape
@@ -42,19 +41,19 @@ func newConvGeom(x, w tensor.Shape, s, p, d int) (convGeom, error) {
 		return convGeom{}, fmt.Errorf("conv: kernel %d (dilation %d) too large for %dx%d input with padding %d", g.k, d, g.h, g.w, p)
 	}
 	g.rows, g.cols = g.c*g.k*g.k, g.ho*g.wo
-	g.pointwise = g.k == 1 && s == 1 && p == 0
 	g.inSize, g.ySize, g.fSize = g.c*g.h*g.w, g.out*g.cols, g.out*g.rows
 	g.outShape = tensor.Shape{g.n, g.out, g.ho, g.wo}
 	g.inShape, g.wShape = x.Clone(), w.Clone()
 	return g, nil
 }
 
-// unfold writes image x (C,H,W) as columns (C·K·K, Ho·Wo) into col.
-func (g convGeom) unfold(x, col []float32) {
+// unfold writes image x (C,H,W) as columns (C·K·K, Ho·Wo) into col, whose
+// rows are stride long; the image's block starts at column off.
+func (g convGeom) unfold(x, col []float32, stride, off int) {
 	for c := 0; c < g.c; c++ {
 		for a := 0; a < g.k; a++ {
 			for b := 0; b < g.k; b++ {
-				row := col[((c*g.k+a)*g.k+b)*g.cols:][:g.cols]
+				row := col[((c*g.k+a)*g.k+b)*stride+off:][:g.cols]
 				for i := 0; i < g.ho; i++ {
 					r := i*g.s - g.p + a*g.d
 					dst := row[i*g.wo : (i+1)*g.wo]
@@ -80,12 +79,12 @@ func (g convGeom) unfold(x, col []float32) {
 }
 
 // fold adds columns (C·K·K, Ho·Wo) back into image dx (C,H,W): the
-// adjoint of unfold.
-func (g convGeom) fold(col, dx []float32) {
+// adjoint of unfold, with the same layout arguments.
+func (g convGeom) fold(col, dx []float32, stride, off int) {
 	for c := 0; c < g.c; c++ {
 		for a := 0; a < g.k; a++ {
 			for b := 0; b < g.k; b++ {
-				row := col[((c*g.k+a)*g.k+b)*g.cols:][:g.cols]
+				row := col[((c*g.k+a)*g.k+b)*stride+off:][:g.cols]
 				for i := 0; i < g.ho; i++ {
 					r := i*g.s - g.p + a*g.d
 					if r < 0 || r >= g.h {
@@ -107,22 +106,47 @@ func general(rows, cols int, data []float32) blas32.General {
 	return blas32.General{Rows: rows, Cols: cols, Stride: cols, Data: data}
 }
 
-// columns returns image n of x unfolded, using buf unless the convolution
-// is pointwise (then the image already is its own column matrix).
-func (g convGeom) columns(x []float32, n int, buf []float32) []float32 {
-	img := x[n*g.inSize : (n+1)*g.inSize]
-	if g.pointwise {
-		return img
+// chunk is how many images share one GEMM. Small feature maps (deep
+// layers: 4×4 = 16 columns per image) make thin matrices on which the
+// GEMM is slow, so images are batched up to about 256 columns, within a
+// budget of 4M floats for the unfolded block.
+func (g convGeom) chunk() int {
+	m := (256 + g.cols - 1) / g.cols
+	if lim := (4 << 20) / (g.rows * g.cols); m > lim {
+		m = lim
 	}
-	g.unfold(img, buf)
-	return buf
+	if m < 1 {
+		m = 1
+	}
+	if m > g.n {
+		m = g.n
+	}
+	return m
 }
 
-func (g convGeom) colBuffer() []float32 {
-	if g.pointwise {
-		return nil
+// unfoldChunk unfolds images [n0, n0+m) of x side by side into col (rows × m·cols).
+func (g convGeom) unfoldChunk(x, col []float32, n0, m int) {
+	for i := 0; i < m; i++ {
+		g.unfold(x[(n0+i)*g.inSize:(n0+i+1)*g.inSize], col, m*g.cols, i*g.cols)
 	}
-	return make([]float32, g.rows*g.cols)
+}
+
+// gather copies images [n0, n0+m) of y (N, O, cols) into t (O × m·cols);
+// scatter is its inverse.
+func (g convGeom) gather(y, t []float32, n0, m int) {
+	for i := 0; i < m; i++ {
+		for o := 0; o < g.out; o++ {
+			copy(t[o*m*g.cols+i*g.cols:][:g.cols], y[(n0+i)*g.ySize+o*g.cols:][:g.cols])
+		}
+	}
+}
+
+func (g convGeom) scatter(t, y []float32, n0, m int) {
+	for i := 0; i < m; i++ {
+		for o := 0; o < g.out; o++ {
+			copy(y[(n0+i)*g.ySize+o*g.cols:][:g.cols], t[o*m*g.cols+i*g.cols:][:g.cols])
+		}
+	}
 }
 
 func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
@@ -131,16 +155,20 @@ func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
 		return nil, err
 	}
 	key := fmt.Sprintf("s%d p%d d%d x%v w%v", stride, pad, dil, geom.inShape, geom.wShape)
+	m := geom.chunk()
 	fwd := &kernelOp{
 		name: "Conv2d " + key, arity: 2, diff: []bool{true, true}, dims: []int{4, 4, 4},
 		shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.outShape.Clone(), nil },
 		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
-			buf := geom.colBuffer()
 			wm := general(geom.out, geom.rows, in[1])
-			for n := 0; n < geom.n; n++ {
-				col := geom.columns(in[0], n, buf)
-				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, wm, general(geom.rows, geom.cols, col),
-					0, general(geom.out, geom.cols, out[n*geom.ySize:(n+1)*geom.ySize]))
+			col := make([]float32, geom.rows*m*geom.cols)
+			tmp := make([]float32, geom.out*m*geom.cols)
+			for n0 := 0; n0 < geom.n; n0 += m {
+				k := min(m, geom.n-n0)
+				geom.unfoldChunk(in[0], col, n0, k)
+				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, wm, general(geom.rows, k*geom.cols, col[:geom.rows*k*geom.cols]),
+					0, general(geom.out, k*geom.cols, tmp[:geom.out*k*geom.cols]))
+				geom.scatter(tmp, out, n0, k)
 			}
 		},
 	}
@@ -150,16 +178,16 @@ func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
 			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.inShape.Clone(), nil },
 			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				wm := general(geom.out, geom.rows, in[0])
-				col := make([]float32, geom.rows*geom.cols)
-				for n := 0; n < geom.n; n++ {
-					dyn := general(geom.out, geom.cols, in[1][n*geom.ySize:(n+1)*geom.ySize])
-					dxn := out[n*geom.inSize : (n+1)*geom.inSize]
-					if geom.pointwise { // the columns are the image itself
-						blas32.Gemm(blas.Trans, blas.NoTrans, 1, wm, dyn, 0, general(geom.rows, geom.cols, dxn))
-						continue
+				col := make([]float32, geom.rows*m*geom.cols)
+				tmp := make([]float32, geom.out*m*geom.cols)
+				for n0 := 0; n0 < geom.n; n0 += m {
+					k := min(m, geom.n-n0)
+					geom.gather(in[1], tmp, n0, k)
+					blas32.Gemm(blas.Trans, blas.NoTrans, 1, wm, general(geom.out, k*geom.cols, tmp[:geom.out*k*geom.cols]),
+						0, general(geom.rows, k*geom.cols, col[:geom.rows*k*geom.cols]))
+					for i := 0; i < k; i++ {
+						geom.fold(col, out[(n0+i)*geom.inSize:(n0+i+1)*geom.inSize], k*geom.cols, i*geom.cols)
 					}
-					blas32.Gemm(blas.Trans, blas.NoTrans, 1, wm, dyn, 0, general(geom.rows, geom.cols, col))
-					geom.fold(col, dxn)
 				}
 			},
 		}, inputs[1], dy)
@@ -170,12 +198,15 @@ func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
 			name: "Conv2dGradFilter " + key, arity: 2, dims: []int{4, 4, 4},
 			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.wShape.Clone(), nil },
 			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				buf := geom.colBuffer()
 				dwm := general(geom.out, geom.rows, out)
-				for n := 0; n < geom.n; n++ {
-					col := geom.columns(in[0], n, buf)
-					dyn := general(geom.out, geom.cols, in[1][n*geom.ySize:(n+1)*geom.ySize])
-					blas32.Gemm(blas.NoTrans, blas.Trans, 1, dyn, general(geom.rows, geom.cols, col), 1, dwm)
+				col := make([]float32, geom.rows*m*geom.cols)
+				tmp := make([]float32, geom.out*m*geom.cols)
+				for n0 := 0; n0 < geom.n; n0 += m {
+					k := min(m, geom.n-n0)
+					geom.unfoldChunk(in[0], col, n0, k)
+					geom.gather(in[1], tmp, n0, k)
+					blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(geom.out, k*geom.cols, tmp[:geom.out*k*geom.cols]),
+						general(geom.rows, k*geom.cols, col[:geom.rows*k*geom.cols]), 1, dwm)
 				}
 			},
 		}, inputs[0], dy)
