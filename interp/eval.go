@@ -481,7 +481,7 @@ func (s *Session) globalValue(name string) (reflect.Value, bool) {
 	s.mu.Lock()
 	ip := s.ip
 	s.mu.Unlock()
-	v, ok := ip.Globals()[name]
+	v, ok := globals(ip)[name]
 	return v, ok && v.IsValid()
 }
 

@@ -37,7 +37,7 @@ func (s *Session) rebuild(ctx context.Context) error {
 		imports[k] = v
 	}
 	s.mu.Unlock()
-	globals := old.Globals()
+	globals := globals(old)
 	decls := s.decls.all()
 
 	registry := s.decls

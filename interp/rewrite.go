@@ -628,7 +628,7 @@ func (s *Session) globalInfo(name string) rangeInfo {
 	s.mu.Lock()
 	ip := s.ip
 	s.mu.Unlock()
-	v, ok := ip.Globals()[name]
+	v, ok := globals(ip)[name]
 	if !ok || !v.IsValid() {
 		return rangeInfo{}
 	}
