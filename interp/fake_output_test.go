@@ -50,6 +50,10 @@ func (o *fakeOutput) Clear(wait bool) error { return nil }
 func (o *fakeOutput) Input(prompt string, password bool) (string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.inputs == nil {
+		// a cell without //gossl:input lines runs as with allow_stdin false
+		return "", errors.New("this frontend does not support input (allow_stdin is false)")
+	}
 	if len(o.inputs) == 0 {
 		return "", errors.New("no more input")
 	}

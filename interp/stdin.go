@@ -9,17 +9,20 @@ import (
 // stdinReader is os.Stdin and fmt.Scan's input as cells see them: each read
 // that finds no buffered input asks the frontend for one line. An empty
 // answer ends the input (io.EOF) for the rest of the cell, since a
-// notebook has no Ctrl-D.
+// notebook has no Ctrl-D. When the frontend cannot answer (allow_stdin is
+// false, or the cell was interrupted) the read fails with the frontend's
+// reason, and so does every later read of the cell: a silent io.EOF would
+// look like an empty input.
 type stdinReader struct {
 	s   *Session
 	mu  sync.Mutex
 	buf []byte
-	eof bool
+	err error // io.EOF or why the frontend cannot answer; sticky per cell
 }
 
 func (r *stdinReader) startCell() {
 	r.mu.Lock()
-	r.buf, r.eof = nil, false
+	r.buf, r.err = nil, nil
 	r.mu.Unlock()
 }
 
@@ -27,8 +30,8 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.buf) == 0 {
-		if r.eof {
-			return 0, io.EOF
+		if r.err != nil {
+			return 0, r.err
 		}
 		out := r.s.currentOutput()
 		if out == nil {
@@ -38,11 +41,11 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 		drainCapture()
 		line, err := out.Input("", false)
 		if err != nil {
-			r.eof = true
-			return 0, io.EOF
+			r.err = &stdinError{err}
+			return 0, r.err
 		}
 		if line == "" {
-			r.eof = true
+			r.err = io.EOF
 			return 0, io.EOF
 		}
 		r.buf = append(r.buf, line...)
@@ -52,6 +55,14 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 	r.buf = r.buf[n:]
 	return n, nil
 }
+
+// stdinError is a read of stdin that the frontend could not answer. Its
+// message names stdin so that a cell printing it tells what failed; the
+// frontend's error stays reachable through errors.Is and errors.As.
+type stdinError struct{ err error }
+
+func (e *stdinError) Error() string { return "reading stdin: " + e.err.Error() }
+func (e *stdinError) Unwrap() error { return e.err }
 
 // writeStderr writes to fd 2, which is the running cell's stderr stream
 // while a cell runs.
