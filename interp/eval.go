@@ -90,6 +90,13 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 	s.rewriteFuncs(f, ed, chunkPos(cell, ch))
 
 	for _, st := range body.List {
+		if definesPairInBlock(st) && runsInFunc(st) {
+			// see definesPairInBlock; the literal keeps the names local
+			// as the block did
+			ed.insert(st.Pos(), "func() {")
+			ed.insert(st.End(), "}();")
+			continue
+		}
 		if _, ok := st.(*ast.TypeSwitchStmt); ok {
 			// yaegi's compiler fails on a top-level `switch v := x.(type)`;
 			// in a block it is fine.
