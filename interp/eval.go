@@ -115,7 +115,7 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 	// defineFromGeneric); segStart is where the code not yet run begins.
 	segStart := 0
 	for _, st := range body.List {
-		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && s.callsGeneric(as) {
+		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && (s.callsGeneric(as) || s.indexesCompiledVar(as)) {
 			from := ed.offset(as.Pos())
 			if before := ed.applyRange(segStart, from); strings.TrimSpace(before) != "" {
 				segCh := chunk{kind: stmtChunk, text: ch.text[segStart:], start: ch.start + segStart}
@@ -530,7 +530,8 @@ func (s *Session) callsGeneric(as *ast.AssignStmt) bool {
 	return found
 }
 
-// defineFromGeneric runs `a, b := f(...)` in a block that hands the values
+// defineFromGeneric runs `a, b := f(...)` in a function literal (a block
+// would lose a and b: see definesPairInBlock) that hands the values
 // to compiled code, then declares a and b from them: the globals get the
 // values' runtime types.
 func (s *Session) defineFromGeneric(ctx context.Context, cell string, ch chunk, ed *editor, as *ast.AssignStmt) error {
@@ -545,7 +546,7 @@ func (s *Session) defineFromGeneric(ctx context.Context, cell string, ch chunk, 
 	}
 	stmtCh := chunk{kind: stmtChunk, text: ch.text[from:], start: ch.start + from}
 	s.rt.takeKept()
-	if _, err := s.eval(ctx, cell, stmtCh, "{"+wrapMark+ed.applyRange(from, to)+"\n"+keeps.String()+"}"); err != nil {
+	if _, err := s.eval(ctx, cell, stmtCh, "func() {"+wrapMark+ed.applyRange(from, to)+"\n"+keeps.String()+"}()"); err != nil {
 		return err
 	}
 	kept := s.rt.takeKept()
