@@ -207,22 +207,52 @@ func (s *Session) compile(cell string, ch chunk, src string) (prog *yaegi.Progra
 	s.mu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
-			prog, err = nil, compilerPanic(cell, fmt.Sprint(r))
+			ce := compilerPanic(cell, fmt.Sprint(r))
+			settle(ip)
+			if ce.Line == 0 {
+				s.explainUndefined(cell, ch, ce)
+			}
+			placeUndefined(cell, ch, ce)
+			prog, err = nil, ce
 		}
 	}()
 	prog, err = ip.Compile(padded(cell, ch, src))
 	if err != nil {
-		if ch.kind == stmtChunk && strings.Contains(err.Error(), "constant definition loop") {
-			// yaegi's word for an undefined name in a top-level :=; the
-			// same statements inside a function get the real message.
-			asDecl := chunk{kind: declChunk, text: ch.text, start: ch.start}
+		return nil, s.compileFailure(ip, cell, ch, src, err)
+	}
+	return prog, nil
+}
+
+// compileFailure turns yaegi's compile error for src into the cell's.
+func (s *Session) compileFailure(ip *yaegi.Interpreter, cell string, ch chunk, src string, err error) *CellError {
+	settle(ip)
+	if ch.kind == stmtChunk && strings.Contains(err.Error(), "constant definition loop") {
+		// yaegi's word for an undefined name in a top-level :=; the
+		// same statements inside a function get the real message.
+		asDecl := chunk{kind: declChunk, text: ch.text, start: ch.start}
+		var ce *CellError
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					ce = compilerPanic(cell, fmt.Sprint(r))
+				}
+			}()
 			if _, ferr := ip.Compile(padded(cell, asDecl, "func _gosslCheck() {"+wrapMark+src+"\n}")); ferr != nil {
 				err = ferr
 			}
+		}()
+		settle(ip)
+		if ce != nil {
+			placeUndefined(cell, ch, ce)
+			return ce
 		}
-		return nil, compileError(cell, err)
 	}
-	return prog, nil
+	ce := compileError(cell, err)
+	if ce.Msg == "constant definition loop" {
+		s.explainUndefined(cell, ch, ce)
+	}
+	placeUndefined(cell, ch, ce)
+	return ce
 }
 
 // eval compiles and runs src (a chunk, possibly rewritten).
@@ -231,7 +261,13 @@ func (s *Session) eval(ctx context.Context, cell string, ch chunk, src string) (
 	if err != nil {
 		return reflect.Value{}, err
 	}
-	return s.run(ctx, cell, prog)
+	v, err := s.run(ctx, cell, prog)
+	var ce *CellError
+	if errors.As(err, &ce) && ce.Name == "CompileError" {
+		// yaegi reports some compile errors only when the program runs
+		placeUndefined(cell, ch, ce)
+	}
+	return v, err
 }
 
 // run executes a compiled chunk and turns whatever goes wrong into a
