@@ -120,8 +120,9 @@ func (k *Kernel) Run(ctx context.Context) error {
 		for {
 			select {
 			case <-sigs:
-				k.log.Print("SIGINT: interrupting the running cell")
-				k.interrupt()
+				if k.interrupt() {
+					k.log.Print("SIGINT: interrupted the running cell")
+				}
 			case <-ctx.Done():
 				return
 			}
@@ -248,13 +249,16 @@ func (k *Kernel) busy(req *Message, f func()) {
 	f()
 }
 
-// interrupt cancels the running cell, if any; the evaluator keeps its state.
-func (k *Kernel) interrupt() {
+// interrupt cancels the running cell, if any, and says whether there was
+// one; the evaluator keeps its state.
+func (k *Kernel) interrupt() bool {
 	k.runMu.Lock()
 	defer k.runMu.Unlock()
-	if k.cancelCell != nil {
-		k.cancelCell()
+	if k.cancelCell == nil {
+		return false
 	}
+	k.cancelCell()
+	return true
 }
 
 // shutdown stops serving after the current reply is sent.
