@@ -7,6 +7,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/interp/cellctx"
 )
 
 // kernelOp is a gorgonia Op defined by plain functions on float32 slices:
@@ -54,6 +56,10 @@ func (op *kernelOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return op.shape(shapes)
 }
 func (op *kernelOp) Do(vals ...G.Value) (G.Value, error) {
+	// A notebook interrupt stops a long forward/backward pass at the next op.
+	if err := cellctx.Context().Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", op.name, err)
+	}
 	in := make([][]float32, len(vals))
 	shapes := make([]tensor.Shape, len(vals))
 	for i, v := range vals {

@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/interp/cellctx"
 )
 
 // kernel is the numeric core of one custom op; fwdOp and bwdOp adapt it to
@@ -106,6 +108,10 @@ func (op fwdOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 	return op.k.shape(shapes)
 }
 func (op fwdOp) Do(vs ...G.Value) (G.Value, error) {
+	// A notebook interrupt stops a long forward/backward pass at the next op.
+	if err := cellctx.Context().Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", op.k.name(), err)
+	}
 	in, err := unpackAll(vs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op.k.name(), err)
@@ -204,6 +210,9 @@ func (op bwdOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 	return shapes[op.wrt].Clone(), nil
 }
 func (op bwdOp) Do(vs ...G.Value) (G.Value, error) {
+	if err := cellctx.Context().Err(); err != nil {
+		return nil, fmt.Errorf("%s gradient: %w", op.k.name(), err)
+	}
 	n := len(vs) - 2
 	var bs []buf
 	var err error
