@@ -249,6 +249,35 @@ def test_interrupt_infinite_loop_keeps_state(kernel, how):
     assert of_type(msgs, "execute_result")[0]["content"]["data"]["text/plain"] == "42"
 
 
+def test_interrupt_stops_a_long_compiled_sslkit_call(kernel):
+    """A single compiled call (a ResNet-18 forward pass over a large batch,
+    tens of seconds here) stops at its next op when interrupted: the cell
+    fails as interrupted instead of completing."""
+    km, kc = kernel
+    setup = """import (
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+	"github.com/gossl/gossl/sslkit/backbone"
+)
+net, _ := backbone.NewResNet(backbone.ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+g := G.NewGraph()
+x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(64, 3, 64, 64), G.WithInit(G.GlorotU(1)))
+_, err := net.Forward(x)
+vm := G.NewTapeMachine(g)"""
+    reply, _ = run(kc, setup)
+    assert reply["status"] == "ok", reply
+    msg_id = kc.execute("vm.RunAll()")
+    wait_for_execution_start(kc, msg_id)
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=TIMEOUT)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["status"] == "error", "the compiled call ran to its end"
+    assert reply["content"]["ename"] == "Interrupted", reply["content"]
+    reply, msgs = run(kc, "net.NumParams()")
+    assert reply["status"] == "ok"
+
+
 def test_bad_signature_is_ignored(shared_kernel):
     _, kc = shared_kernel
     forger = Session(key=b"not-the-key", session=kc.session.session)
