@@ -76,7 +76,7 @@ func (fakeEvaluator) IsComplete(code string) (string, string) {
 
 // client is a minimal Jupyter client on zmq4 sockets.
 type client struct {
-	t       *testing.T
+	t       testing.TB
 	signer  *Signer
 	shell   zmq4.Socket
 	control zmq4.Socket
@@ -86,7 +86,7 @@ type client struct {
 	session string
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func startKernel(t *testing.T) (*client, chan error) {
+func startKernel(t testing.TB) (*client, chan error) {
 	t.Helper()
 	ci := ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
 		ShellPort: freePort(t), ControlPort: freePort(t), StdinPort: freePort(t), IOPubPort: freePort(t), HBPort: freePort(t)}
@@ -153,7 +153,7 @@ func (c *client) send(s zmq4.Socket, msgType string, content any) string {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if err := s.Send(zmq4.NewMsgFrom(frames...)); err != nil {
+	if err := s.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
 		c.t.Fatal(err)
 	}
 	return h.MsgID
