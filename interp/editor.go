@@ -41,6 +41,16 @@ func (e *editor) insert(p token.Pos, s string) {
 	e.edits = append(e.edits, textEdit{off: off, end: off, repl: s, seq: len(e.edits)})
 }
 
+// wrap puts head before and tail after the text from..to, outside any
+// other insertion at those offsets, so that it encloses the other edits.
+func (e *editor) wrap(from, to token.Pos, head, tail string) {
+	const outer = 1 << 30
+	off, end := e.offset(from), e.offset(to)
+	e.edits = append(e.edits,
+		textEdit{off: off, end: off, repl: head, seq: -outer + len(e.edits)},
+		textEdit{off: end, end: end, repl: tail, seq: outer + len(e.edits)})
+}
+
 func (e *editor) replace(from, to token.Pos, s string) {
 	e.edits = append(e.edits, textEdit{off: e.offset(from), end: e.offset(to), repl: s, seq: len(e.edits)})
 }

@@ -89,12 +89,22 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 	ed := newEditor(ch.text, len(stmtPrefix), fset)
 	s.rewriteFuncs(f, ed, chunkPos(cell, ch))
 
+	if s.rewriteTopDefers(body, ed) {
+		s.cellDefers = true
+	}
 	for _, st := range body.List {
-		if definesPairInBlock(st) && runsInFunc(st) {
-			// see definesPairInBlock; the literal keeps the names local
-			// as the block did
-			ed.insert(st.Pos(), "func() {")
-			ed.insert(st.End(), "}();")
+		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.ASSIGN && isCommaOk(as) {
+			// yaegi fails on `_, ok = <-ch` at the top level, not in a
+			// function, and `v, ok = m[k]` became a block defining two
+			// names from one value (see commaOkAssigns, definesInBlock);
+			// the globals are assigned all the same
+			ed.wrap(st.Pos(), st.End(), "func() {", "}();")
+			continue
+		}
+		if definesInBlock(st) && runsInFunc(st) {
+			// see definesInBlock; the literal keeps the names local as
+			// the block does
+			ed.wrap(st.Pos(), st.End(), "func() {", "}();")
 			continue
 		}
 		if _, ok := st.(*ast.TypeSwitchStmt); ok {
@@ -115,7 +125,7 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 	// defineFromGeneric); segStart is where the code not yet run begins.
 	segStart := 0
 	for _, st := range body.List {
-		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && (s.callsGeneric(as) || s.indexesCompiledVar(as)) {
+		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && (s.callsGeneric(as) || s.indexesCompiledVar(as) || isCommaOk(as)) {
 			from := ed.offset(as.Pos())
 			if before := ed.applyRange(segStart, from); strings.TrimSpace(before) != "" {
 				segCh := chunk{kind: stmtChunk, text: ch.text[segStart:], start: ch.start + segStart}
@@ -567,7 +577,7 @@ func (s *Session) callsGeneric(as *ast.AssignStmt) bool {
 }
 
 // defineFromGeneric runs `a, b := f(...)` in a function literal (a block
-// would lose a and b: see definesPairInBlock) that hands the values
+// would lose a and b: see definesInBlock) that hands the values
 // to compiled code, then declares a and b from them: the globals get the
 // values' runtime types.
 func (s *Session) defineFromGeneric(ctx context.Context, cell string, ch chunk, ed *editor, as *ast.AssignStmt) error {

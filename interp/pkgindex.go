@@ -2,6 +2,7 @@ package interp
 
 import (
 	"go/ast"
+	"go/token"
 	"reflect"
 )
 
@@ -52,4 +53,20 @@ func (s *Session) rootsInCompiledVar(e ast.Expr) bool {
 			return false
 		}
 	}
+}
+
+// isCommaOk reports whether a top-level := is a comma-ok form (v, ok :=
+// m[k], x.(T) or <-ch): yaegi v0.16.1's compiler fails on those at the
+// top level ("nil type"); in a function literal they work.
+func isCommaOk(as *ast.AssignStmt) bool {
+	if len(as.Lhs) != 2 || len(as.Rhs) != 1 {
+		return false
+	}
+	switch r := ast.Unparen(as.Rhs[0]).(type) {
+	case *ast.IndexExpr, *ast.TypeAssertExpr:
+		return true
+	case *ast.UnaryExpr:
+		return r.Op == token.ARROW
+	}
+	return false
 }

@@ -38,6 +38,12 @@ func (rw *rewriter) fresh(base string) string {
 
 func (rw *rewriter) visit(n ast.Node) bool {
 	switch n := n.(type) {
+	case *ast.BlockStmt:
+		rw.commaOkAssigns(n.List)
+	case *ast.CaseClause:
+		rw.commaOkAssigns(n.Body)
+	case *ast.CommClause:
+		rw.commaOkAssigns(n.Body)
 	case *ast.GoStmt:
 		rw.goStmt(n)
 	case *ast.ForStmt:

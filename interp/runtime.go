@@ -25,6 +25,7 @@ type runtimeState struct {
 	types  map[reflect.Type]string  // interpreted types by their reflect type
 	kept   map[string]reflect.Value // values handed over by Keep
 	result cellResult
+	defers deferredCalls // registered by the running cell's top-level defers
 	s      *Session
 }
 
@@ -80,8 +81,11 @@ func (rt *runtimeState) exports() map[string]map[string]reflect.Value {
 				rt.result = cellResult{set: true, values: vs}
 				rt.mu.Unlock()
 			}),
-			"GoPanic": reflect.ValueOf(func(v any, line, col int) { rt.s.goroutinePanic(v, line, col) }),
-			"Clear":   reflect.ValueOf(clearValue),
+			"Defer":       reflect.ValueOf(rt.defers.add),
+			"DeferFunc":   reflect.ValueOf(rt.defers.addFunc),
+			"RunDeferred": reflect.ValueOf(rt.defers.run),
+			"GoPanic":     reflect.ValueOf(func(v any, line, col int) { rt.s.goroutinePanic(v, line, col) }),
+			"Clear":       reflect.ValueOf(clearValue),
 			// print and println write to stderr, as Go's builtins do
 			// (yaegi's go to stdout).
 			"Print":   reflect.ValueOf(func(a ...any) { fmt.Fprint(os.Stderr, a...) }),
@@ -145,6 +149,16 @@ func _gosslRecover(line, col int) {
 }
 
 func clear(v any) { _gosslrt.Clear(v) }
+
+// _gosslDeferFunc, _gosslDeferCall and _gosslDeferSpread register what
+// a cell's top-level defers call: a closure, f(args) and f(args...) of a
+// compiled f (see rewriteTopDefers). The session runs them when the cell
+// ends, through _gosslrt.RunDeferred.
+func _gosslDeferFunc(f func()) { _gosslrt.DeferFunc(f) }
+
+func _gosslDeferCall(f any, args ...any) { _gosslrt.Defer(f, args, false) }
+
+func _gosslDeferSpread(f any, args ...any) { _gosslrt.Defer(f, args, true) }
 `
 
 // typeName is the name a cell gave to reflect type t, if any.

@@ -41,13 +41,14 @@ type Session struct {
 
 	// mu guards the interpreter and the scope bookkeeping, which Complete,
 	// Inspect and IsComplete read while a cell runs.
-	mu      sync.Mutex
-	ip      *yaegi.Interpreter
-	imports map[string]string // package name in the cell scope -> import path
-	decls   *declRegistry
-	rt      *runtimeState
-	trace   *panicTrace
-	mods    *modules
+	mu         sync.Mutex
+	ip         *yaegi.Interpreter
+	imports    map[string]string // package name in the cell scope -> import path
+	cellDefers bool              // the running cell's top-level statements defer calls (execMu)
+	decls      *declRegistry
+	rt         *runtimeState
+	trace      *panicTrace
+	mods       *modules
 
 	stdin    *stdinReader
 	out      atomic.Pointer[Output] // the running cell's output
@@ -197,8 +198,19 @@ func (s *Session) runCell(ctx context.Context, code string, out Output) (*displa
 	return s.runGo(ctx, rest)
 }
 
-// runGo runs Go source: chunk by chunk, stopping at the first error.
-func (s *Session) runGo(ctx context.Context, code string) (*display.Bundle, error) {
+// runGo runs Go source: chunk by chunk, stopping at the first error,
+// then the cell's top-level defers.
+func (s *Session) runGo(ctx context.Context, code string) (b *display.Bundle, err error) {
+	s.cellDefers = false
+	s.rt.defers.reset() // an interrupted cell may have left some
+	defer func() {
+		if !s.cellDefers {
+			return
+		}
+		if derr := s.runCellDefers(ctx, code); derr != nil && err == nil {
+			b, err = nil, derr
+		}
+	}()
 	chunks := splitCell(code)
 	suppress := endsWithSemicolon(code)
 	for i, ch := range chunks {
