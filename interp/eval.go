@@ -38,6 +38,7 @@ func (s *Session) evalDecls(ctx context.Context, cell string, ch chunk) error {
 		return err
 	}
 	s.rewriteFuncs(f, ed, chunkPos(cell, ch))
+	s.typeVarsOfCompiledIndex(f, ed)
 	src := ed.apply()
 	if strings.TrimSpace(src) == "" {
 		return nil

@@ -1,9 +1,11 @@
 package interp
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"reflect"
+	"strings"
 )
 
 // indexesCompiledVar reports whether a top-level := indexes or slices a
@@ -12,9 +14,18 @@ import (
 // "constant definition loop" or its compiler dereferences nil. Such
 // definitions run in a block, as those from generic calls do.
 func (s *Session) indexesCompiledVar(as *ast.AssignStmt) bool {
-	found := false
 	for _, r := range as.Rhs {
-		ast.Inspect(r, func(n ast.Node) bool {
+		if s.indexesCompiledVarIn(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) indexesCompiledVarIn(e ast.Expr) bool {
+	found := false
+	{
+		ast.Inspect(e, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return false
@@ -69,4 +80,119 @@ func isCommaOk(as *ast.AssignStmt) bool {
 		return r.Op == token.ARROW
 	}
 	return false
+}
+
+// typeVarsOfCompiledIndex gives `var x = pkg.Var[k]` its type, written out
+// (var x *unicode.RangeTable = unicode.Scripts["Latin"]): yaegi cannot
+// infer it ("constant definition loop") but takes it when written.
+func (s *Session) typeVarsOfCompiledIndex(f *ast.File, ed *editor) {
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			vs := sp.(*ast.ValueSpec)
+			if vs.Type != nil || len(vs.Names) != 1 || len(vs.Values) != 1 || !s.indexesCompiledVarIn(vs.Values[0]) {
+				continue
+			}
+			if t := s.chainType(vs.Values[0]); t != nil {
+				if name, ok := s.typeSource(t); ok {
+					ed.insert(vs.Names[0].End(), " "+name)
+				}
+			}
+		}
+	}
+}
+
+// chainType is the type of pkg.Var followed by indexes, slices, field
+// selections and dereferences, or nil.
+func (s *Session) chainType(e ast.Expr) reflect.Type {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.SelectorExpr:
+		if pkg, ok := x.X.(*ast.Ident); ok {
+			s.mu.Lock()
+			path, imported := s.imports[pkg.Name]
+			s.mu.Unlock()
+			if imported {
+				v, ok := symbolsFor(path)[x.Sel.Name]
+				if !ok || v.Kind() == reflect.Func {
+					return nil
+				}
+				return v.Type()
+			}
+		}
+		t := s.chainType(x.X)
+		if t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			return nil
+		}
+		if sf, ok := t.FieldByName(x.Sel.Name); ok {
+			return sf.Type
+		}
+	case *ast.IndexExpr:
+		t := s.chainType(x.X)
+		if t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Array {
+			t = t.Elem()
+		}
+		if t == nil {
+			return nil
+		}
+		switch t.Kind() {
+		case reflect.Map, reflect.Slice, reflect.Array:
+			return t.Elem()
+		case reflect.String:
+			return reflect.TypeFor[byte]()
+		}
+	case *ast.SliceExpr:
+		t := s.chainType(x.X)
+		if t != nil && t.Kind() == reflect.Array {
+			return reflect.SliceOf(t.Elem())
+		}
+		return t
+	case *ast.StarExpr:
+		if t := s.chainType(x.X); t != nil && t.Kind() == reflect.Pointer {
+			return t.Elem()
+		}
+	}
+	return nil
+}
+
+// typeSource writes t as Go source in the cell's scope: named types by
+// the name their package is imported as.
+func (s *Session) typeSource(t reflect.Type) (string, bool) {
+	if t.Name() != "" {
+		if t.PkgPath() == "" {
+			return t.Name(), true
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for name, path := range s.imports {
+			if path == t.PkgPath() && !strings.HasPrefix(name, "_") {
+				return name + "." + t.Name(), true
+			}
+		}
+		return "", false
+	}
+	elem := func(prefix string) (string, bool) {
+		e, ok := s.typeSource(t.Elem())
+		return prefix + e, ok
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return elem("*")
+	case reflect.Slice:
+		return elem("[]")
+	case reflect.Array:
+		return elem(fmt.Sprintf("[%d]", t.Len()))
+	case reflect.Map:
+		k, ok := s.typeSource(t.Key())
+		if !ok {
+			return "", false
+		}
+		return elem("map[" + k + "]")
+	}
+	return "", false
 }
