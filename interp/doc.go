@@ -6,7 +6,10 @@
 // chunks at top-level boundaries (keeping each chunk at its line and column
 // so errors point into the cell) and each chunk is rewritten where yaegi
 // v0.16.1 falls short: per-iteration loop variables, range over integers
-// and functions, goroutines that report their panics to the cell. The
+// and functions, goroutines that report their panics to the cell,
+// top-level blocks that define names run in function literals (so they
+// shadow, and `n, err := f()` in a loop works), top-level defers that run
+// once when the cell ends, comma-ok forms that zero the value. The
 // prelude adds min, max and clear; generic standard-library functions that
 // `yaegi extract` skips are interpreted from source. Redefining a function
 // re-evaluates the declarations that call it.
