@@ -1,9 +1,7 @@
 package loss
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"testing"
 
@@ -12,26 +10,13 @@ import (
 	"gorgonia.org/tensor"
 )
 
-type fixtureTensor struct {
-	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
-}
-
-func (ft fixtureTensor) dense() *tensor.Dense {
-	d := make([]float32, len(ft.Data))
-	for i, v := range ft.Data {
-		d[i] = float32(v)
-	}
-	return tensor.New(tensor.WithShape(ft.Shape...), tensor.WithBacking(d))
-}
-
 type lossFixture struct {
-	Name   string                   `json:"name"`
-	Loss   string                   `json:"loss"`
-	Params map[string]interface{}   `json:"params"`
-	Inputs map[string]fixtureTensor `json:"inputs"`
-	Value  float64                  `json:"value"`
-	Grads  map[string]fixtureTensor `json:"grads"`
+	Name   string                             `json:"name"`
+	Loss   string                             `json:"loss"`
+	Params map[string]interface{}             `json:"params"`
+	Inputs map[string]gradcheck.FixtureTensor `json:"inputs"`
+	Value  float64                            `json:"value"`
+	Grads  map[string]gradcheck.FixtureTensor `json:"grads"`
 }
 
 func num(p map[string]interface{}, key string) float64 {
@@ -116,24 +101,20 @@ func buildLoss(f lossFixture, in map[string]*G.Node) (*G.Node, error) {
 // with PyTorch 1.13's to 1e-4 relative (float32).
 func TestLossesMatchPyTorch(t *testing.T) {
 	const tol = 1e-4
-	raw, err := os.ReadFile("testdata/losses.json")
-	if err != nil {
+	var cases []lossFixture
+	if err := gradcheck.LoadCases("testdata/losses.json", &cases); err != nil {
 		t.Fatal(err)
 	}
-	var file struct{ Cases []lossFixture }
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatal(err)
-	}
-	if len(file.Cases) == 0 {
+	if len(cases) == 0 {
 		t.Fatal("no fixtures")
 	}
-	for _, f := range file.Cases {
+	for _, f := range cases {
 		t.Run(f.Name, func(t *testing.T) {
 			g := G.NewGraph()
 			in := map[string]*G.Node{}
 			var names []string
 			for name, ft := range f.Inputs {
-				in[name] = G.NewTensor(g, tensor.Float32, len(ft.Shape), G.WithShape(ft.Shape...), G.WithName(name), G.WithValue(ft.dense()))
+				in[name] = ft.Node(g, name)
 			}
 			for name := range f.Grads {
 				names = append(names, name)
@@ -161,14 +142,7 @@ func TestLossesMatchPyTorch(t *testing.T) {
 				t.Errorf("value %.7g, PyTorch %.7g (rel err %.3g)", v[0], f.Value, e)
 			}
 			for i, gn := range grads {
-				got, err := gradcheck.Float64s(gn.Value())
-				if err != nil {
-					t.Fatal(err)
-				}
-				e, err := gradcheck.RelErr(got, f.Grads[names[i]].Data, 1e-6)
-				if err != nil || e > tol {
-					t.Errorf("grad %s: rel err %.3g (tol %g) %v", names[i], e, tol, err)
-				}
+				gradcheck.Compare(t, "grad "+names[i], gn.Value(), f.Grads[names[i]].Data, 1e-6, tol)
 			}
 		})
 	}

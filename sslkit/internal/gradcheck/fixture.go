@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -25,6 +26,16 @@ func (f FixtureTensor) Dense() *tensor.Dense {
 		shape = []int{1}
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d))
+}
+
+// Node adds f to g as a float32 input named name (the dtype PyTorch
+// computed in); a 0-d tensor becomes a scalar node.
+func (f FixtureTensor) Node(g *G.ExprGraph, name string) *G.Node {
+	s := tensor.Shape(f.Shape)
+	if s.IsScalar() {
+		return G.NewScalar(g, tensor.Float32, G.WithName(name), G.WithValue(float32(f.Data[0])))
+	}
+	return G.NewTensor(g, tensor.Float32, s.Dims(), G.WithShape(s...), G.WithName(name), G.WithValue(f.Dense()))
 }
 
 // Float32s returns f's data as float32.
@@ -48,19 +59,30 @@ type Fixture struct {
 
 // LoadFixtures reads a {"cases": [...]} file and indexes it by case name.
 func LoadFixtures(path string) (map[string]Fixture, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
+	var cases []Fixture
+	if err := LoadCases(path, &cases); err != nil {
 		return nil, err
 	}
-	var doc struct {
-		Cases []Fixture `json:"cases"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	out := make(map[string]Fixture, len(doc.Cases))
-	for _, c := range doc.Cases {
+	out := make(map[string]Fixture, len(cases))
+	for _, c := range cases {
 		out[c.Name] = c
 	}
 	return out, nil
+}
+
+// LoadCases decodes the "cases" list of a fixture file, as every
+// gen_fixtures.py writes it, into cases (a pointer to a slice of the
+// caller's case type: losses and ops have their own fields).
+func LoadCases(path string, cases interface{}) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	doc := struct {
+		Cases interface{} `json:"cases"`
+	}{cases}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }

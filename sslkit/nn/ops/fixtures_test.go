@@ -1,10 +1,8 @@
 package ops
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
@@ -12,51 +10,26 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// fixtureTensor is a tensor as gen_fixtures.py writes it.
-type fixtureTensor struct {
-	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
-}
-
 type opFixture struct {
-	Name   string                   `json:"name"`
-	Op     string                   `json:"op"`
-	Params map[string]interface{}   `json:"params"`
-	Inputs map[string]fixtureTensor `json:"inputs"`
-	Out    fixtureTensor            `json:"out"`
-	Proj   *fixtureTensor           `json:"proj"`
-	Grads  map[string]fixtureTensor `json:"grads"`
+	Name   string                             `json:"name"`
+	Op     string                             `json:"op"`
+	Params map[string]interface{}             `json:"params"`
+	Inputs map[string]gradcheck.FixtureTensor `json:"inputs"`
+	Out    gradcheck.FixtureTensor            `json:"out"`
+	Proj   *gradcheck.FixtureTensor           `json:"proj"`
+	Grads  map[string]gradcheck.FixtureTensor `json:"grads"`
 }
 
 func loadOpFixtures(t *testing.T) []opFixture {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/ops.json")
-	if err != nil {
+	var cases []opFixture
+	if err := gradcheck.LoadCases("testdata/ops.json", &cases); err != nil {
 		t.Fatal(err)
 	}
-	var f struct{ Cases []opFixture }
-	if err := json.Unmarshal(raw, &f); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.Cases) == 0 {
+	if len(cases) == 0 {
 		t.Fatal("no fixtures")
 	}
-	return f.Cases
-}
-
-// node adds a float32 input node holding the fixture tensor (the dtype
-// PyTorch computed in).
-func (ft fixtureTensor) node(g *G.ExprGraph, name string) *G.Node {
-	d := make([]float32, len(ft.Data))
-	for i, v := range ft.Data {
-		d[i] = float32(v)
-	}
-	s := tensor.Shape(ft.Shape)
-	if s.IsScalar() {
-		return G.NewScalar(g, tensor.Float32, G.WithName(name), G.WithValue(d[0]))
-	}
-	return G.NewTensor(g, tensor.Float32, s.Dims(), G.WithShape(s...), G.WithName(name),
-		G.WithValue(tensor.New(tensor.WithShape(s...), tensor.WithBacking(d))))
+	return cases
 }
 
 func intsParam(p map[string]interface{}, key string) []int {
@@ -127,7 +100,7 @@ func TestOpsMatchPyTorch(t *testing.T) {
 			var wrt G.Nodes
 			var names []string
 			for name, ft := range f.Inputs {
-				in[name] = ft.node(g, name)
+				in[name] = ft.Node(g, name)
 				if _, ok := f.Grads[name]; ok {
 					wrt = append(wrt, in[name])
 					names = append(names, name)
@@ -144,9 +117,9 @@ func TestOpsMatchPyTorch(t *testing.T) {
 			if f.Proj != nil {
 				cost := out
 				if !out.IsScalar() {
-					cost = G.Must(G.Sum(G.Must(G.HadamardProd(out, f.Proj.node(g, "proj")))))
+					cost = G.Must(G.Sum(G.Must(G.HadamardProd(out, f.Proj.Node(g, "proj")))))
 				} else {
-					cost = G.Must(G.HadamardProd(out, f.Proj.node(g, "proj")))
+					cost = G.Must(G.HadamardProd(out, f.Proj.Node(g, "proj")))
 				}
 				if grads, err = G.Grad(cost, wrt...); err != nil {
 					t.Fatal(err)
@@ -157,22 +130,10 @@ func TestOpsMatchPyTorch(t *testing.T) {
 			if err := vm.RunAll(); err != nil {
 				t.Fatal(err)
 			}
-			compare(t, "output", out.Value(), f.Out.Data, tol)
+			gradcheck.Compare(t, "output", out.Value(), f.Out.Data, 1e-6, tol)
 			for i, gn := range grads {
-				compare(t, "grad "+names[i], gn.Value(), f.Grads[names[i]].Data, tol)
+				gradcheck.Compare(t, "grad "+names[i], gn.Value(), f.Grads[names[i]].Data, 1e-6, tol)
 			}
 		})
-	}
-}
-
-func compare(t *testing.T, what string, v G.Value, want []float64, tol float64) {
-	t.Helper()
-	got, err := gradcheck.Float64s(v)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	e, err := gradcheck.RelErr(got, want, 1e-6)
-	if err != nil || e > tol {
-		t.Errorf("%s: relative error %.3g (tol %g) %v", what, e, tol, err)
 	}
 }
