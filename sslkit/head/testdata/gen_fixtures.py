@@ -5,19 +5,18 @@ format of sslkit/nn/testdata/gen_fixtures.py). DINOHead is DINO's
 L2 normalisation, weight-normalised last layer with frozen gain.
 Run with Debian's python3-torch 1.13: /usr/bin/python3 gen_fixtures.py
 """
-import json
 import os
+import sys
 
 import torch
 import torch.nn as nn
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "internal", "torchref"))
+import torchref  # noqa: E402  (shared helpers, imported by path)
+
 torch.manual_seed(0)
 torch.set_num_threads(1)
-
-
-def tensor(t):
-    t = t.detach().float().contiguous()
-    return {"shape": list(t.shape), "data": t.flatten().tolist()}
 
 
 class DINOHead(nn.Module):
@@ -54,25 +53,11 @@ def case(name, module, shape):
             pass
         else:
             module.last_layer.weight_g.copy_(torch.rand_like(module.last_layer.weight_g) + 0.5)
-    module.train()
-    x = torch.randn(*shape).requires_grad_(True)
-    params = {k: tensor(v) for k, v in module.state_dict().items() if not k.endswith("num_batches_tracked")}
-    y = module(x)
-    r = torch.randn_like(y)
-    (y * r).sum().backward()
-    return {
-        "name": name, "train": True, "input": tensor(x), "params": params,
-        "projection": tensor(r), "output": tensor(y), "grad_input": tensor(x.grad),
-        "grad_params": {k: tensor(p.grad) for k, p in module.named_parameters() if p.grad is not None},
-        "buffers_after": {k: tensor(b) for k, b in module.named_buffers() if not k.endswith("num_batches_tracked")},
-    }
+    return torchref.layer_case(name, module, torch.randn(*shape))
 
 
 cases = [
     case("dino_head", DINOHead(6, 10, False, True, 3, 8, 4), (5, 6)),
     case("dino_head_bn_trainable_g", DINOHead(6, 10, True, False, 2, 8, 4), (5, 6)),
 ]
-path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "heads.json")
-with open(path, "w") as f:
-    json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-print("wrote", path, len(cases), "cases")
+torchref.write_layer_fixtures(os.path.join(HERE, "heads.json"), cases)

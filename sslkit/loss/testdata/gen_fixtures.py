@@ -8,19 +8,18 @@ Each reference is written from the paper's definition (see
 graph where possible (explicit sums and loops instead of one fused
 cross-entropy), so the two implementations check each other.
 """
-import json
 import os
+import sys
 
 import torch
 import torch.nn.functional as F
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "internal", "torchref"))
+import torchref  # noqa: E402  (shared helpers, imported by path)
+
 torch.manual_seed(1)
 torch.set_num_threads(1)
-
-
-def t2j(t):
-    t = t.detach().to(torch.float64)
-    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1)]}
 
 
 def rand(*shape, grad=True):
@@ -37,9 +36,9 @@ def case(name, loss, params, inputs, fn, consts=None):
     value.backward()
     cases.append({
         "name": name, "loss": loss, "params": params,
-        "inputs": {k: t2j(v) for k, v in {**inputs, **consts}.items()},
+        "inputs": {k: torchref.tensor64(v) for k, v in {**inputs, **consts}.items()},
         "value": float(value),
-        "grads": {k: t2j(v.grad) for k, v in inputs.items() if v.grad is not None},
+        "grads": {k: torchref.tensor64(v.grad) for k, v in inputs.items() if v.grad is not None},
     })
 
 
@@ -245,7 +244,4 @@ case("distill_tau0.5_raw", "Distill", {"temperature": 0.5, "skip_normalize": Tru
 case("byol_one_direction", "BYOL", {}, {"p": rand(8, 16)},
      lambda p, z: 2 - 2 * F.cosine_similarity(p, z, dim=-1).mean(), consts={"z": torch.randn(8, 16)})
 
-here = os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(here, "losses.json"), "w") as f:
-    json.dump({"generator": "gen_fixtures.py", "torch": torch.__version__, "cases": cases}, f)
-print("wrote", len(cases), "cases")
+torchref.write_fixtures(os.path.join(HERE, "losses.json"), cases)

@@ -8,20 +8,19 @@ respect to the input and each parameter (and, in training mode, the running
 statistics after the step). The Go tests rebuild the same layer, load these
 values by name, and must match to 1e-4 relative. CI does not need torch.
 """
-import json
 import os
+import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "internal", "torchref"))
+import torchref  # noqa: E402  (shared helpers, imported by path)
+
 torch.manual_seed(0)
 torch.set_num_threads(1)
-
-
-def tensor(t):
-    t = t.detach().float().contiguous()
-    return {"shape": list(t.shape), "data": t.flatten().tolist()}
 
 
 class Fn(nn.Module):
@@ -63,70 +62,6 @@ class Residual(nn.Module):
             y = m(y)
         s = x if self.downsample is None else self.downsample(x)
         return F.relu(y + s)
-
-
-class Attention(nn.Module):
-    def __init__(self, dim, heads):
-        super().__init__()
-        self.heads = heads
-        self.q, self.k, self.v, self.proj = (nn.Linear(dim, dim) for _ in range(4))
-
-    def forward(self, x, mask=None):
-        b, t, c = x.shape
-        d = c // self.heads
-        split = lambda y: y.reshape(b, t, self.heads, d).transpose(1, 2)
-        q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
-        a = q @ k.transpose(-2, -1) / d ** 0.5
-        if mask is not None:  # Swin: (nW, T, T) over windows, same for every image and head
-            nw = mask.shape[0]
-            a = (a.view(b // nw, nw, self.heads, t, t) + mask.unsqueeze(1).unsqueeze(0)).view(b, self.heads, t, t)
-        a = a.softmax(-1)
-        return self.proj((a @ v).transpose(1, 2).reshape(b, t, c))
-
-
-class Block(nn.Module):
-    """Pre-norm block with Swin's window partition (6-D view/permute) and,
-    with shift > 0, Swin's cyclic shift and attention mask."""
-
-    def __init__(self, dim, heads, h, w, win, ratio, shift=0):
-        super().__init__()
-        self.h, self.w, self.win, self.shift = h, w, win, shift
-        self.norm1 = nn.LayerNorm(dim)
-        self.attn = Attention(dim, heads)
-        self.norm2 = nn.LayerNorm(dim)
-        self.mlp = nn.Sequential()
-        self.mlp.add_module("fc1", nn.Linear(dim, int(dim * ratio)))
-        self.mlp.add_module("act", nn.GELU())
-        self.mlp.add_module("fc2", nn.Linear(int(dim * ratio), dim))
-
-    def mask(self):
-        h, w, s, k = self.h, self.w, self.win, self.shift
-        img = torch.zeros(1, h, w, 1)
-        cnt = 0
-        for hs in (slice(0, -s), slice(-s, -k), slice(-k, None)):
-            for ws in (slice(0, -s), slice(-s, -k), slice(-k, None)):
-                img[:, hs, ws, :] = cnt
-                cnt += 1
-        win = img.view(1, h // s, s, w // s, s, 1).permute(0, 1, 3, 2, 4, 5).reshape(-1, s * s)
-        m = win.unsqueeze(1) - win.unsqueeze(2)
-        return m.masked_fill(m != 0, -100.0).masked_fill(m == 0, 0.0)
-
-    def forward(self, x):
-        b, l, c = x.shape
-        h, w, s = self.h, self.w, self.win
-        y = self.norm1(x).view(b, h, w, c)
-        if self.shift:
-            y = torch.roll(y, shifts=(-self.shift, -self.shift), dims=(1, 2))
-        y = y.view(b, h // s, s, w // s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(-1, s * s, c)
-        if self.shift:
-            y = self.attn(y, self.mask())
-        else:
-            y = self.attn(y)
-        y = y.view(b, h // s, w // s, s, s, c).permute(0, 1, 3, 2, 4, 5).reshape(b, h, w, c)
-        if self.shift:
-            y = torch.roll(y, shifts=(self.shift, self.shift), dims=(1, 2))
-        x = x + y.reshape(b, l, c)
-        return x + self.mlp(self.norm2(x))
 
 
 class LearnableBias(nn.Module):
@@ -198,28 +133,7 @@ def randomize(module):
 
 def case(name, module, shape, train=True, prefix="", scale=1.0):
     randomize(module)
-    module.train(train)
-    x = (torch.randn(*shape) * scale).requires_grad_(True)
-    params = {prefix + k: tensor(v) for k, v in module.state_dict().items() if not k.endswith("num_batches_tracked")}
-    y = module(x)
-    r = torch.randn_like(y)
-    (y * r).sum().backward()
-    out = {
-        "name": name,
-        "train": train,
-        "input": tensor(x),
-        "params": params,
-        "projection": tensor(r),
-        "output": tensor(y),
-        "grad_input": tensor(x.grad),
-        "grad_params": {prefix + k: tensor(p.grad) for k, p in module.named_parameters()},
-    }
-    if train:
-        out["buffers_after"] = {prefix + k: tensor(b) for k, b in module.named_buffers()
-                                if not k.endswith("num_batches_tracked")}
-    return out
-
-
+    return torchref.layer_case(name, module, torch.randn(*shape) * scale, train, prefix)
 def mlp():
     return nn.Sequential(nn.Linear(6, 8, bias=False), nn.BatchNorm1d(8), nn.ReLU(),
                          nn.Linear(8, 8, bias=False), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 4))
@@ -255,9 +169,9 @@ cases = [
     case("avgpool_k2", nn.AvgPool2d(2), (2, 3, 6, 6)),
     case("global_avgpool", nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()), (2, 5, 3, 4)),
     case("mlp_bn", mlp(), (5, 6), prefix="mlp."),
-    case("attention", Attention(8, 2), (2, 5, 8), prefix="attn."),
-    case("window_block", Block(8, 2, 4, 6, 2, 2.0), (2, 24, 8), prefix="blk."),
-    case("shifted_window_block", Block(8, 2, 6, 6, 3, 2.0, shift=1), (2, 36, 8), prefix="blk."),
+    case("attention", torchref.Attention(8, 2), (2, 5, 8), prefix="attn."),
+    case("window_block", torchref.Block(8, 2, 4, 6, 2, 2.0), (2, 24, 8), prefix="blk."),
+    case("shifted_window_block", torchref.Block(8, 2, 6, 6, 3, 2.0, shift=1), (2, 36, 8), prefix="blk."),
     case("rsign", RSign(3), (2, 3, 4, 4), prefix="sign.", scale=0.7),
     case("rprelu", RPReLU(3), (2, 3, 4, 4), prefix="act."),
     case("binary_conv", HardBinaryConv(3, 4, 3, 2, 1), (2, 3, 6, 6), prefix="conv."),
@@ -266,7 +180,4 @@ cases = [
     case("bottleneck", Residual(8, 4, 2, True), (2, 8, 6, 6), prefix="block."),
 ]
 
-path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layers.json")
-with open(path, "w") as f:
-    json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-print("wrote", path, len(cases), "cases")
+torchref.write_layer_fixtures(os.path.join(HERE, "layers.json"), cases)

@@ -7,18 +7,17 @@ Each case stores float32 inputs, the op's output, a projection weight R of
 the output's shape, and the gradients of sum(R * output) w.r.t. the inputs.
 The references are written from each op's definition, not from sslkit.
 """
-import json
 import os
+import sys
 
 import torch
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "internal", "torchref"))
+import torchref  # noqa: E402  (shared helpers, imported by path)
+
 torch.manual_seed(0)
 torch.set_num_threads(1)
-
-
-def t2j(t):
-    t = t.detach().to(torch.float64)
-    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1)]}
 
 
 def rand(*shape, scale=1.0):
@@ -32,15 +31,15 @@ def case(name, op, params, inputs, fn, grad=True, extra=None):
     """fn maps the named float inputs to the output tensor."""
     out = fn(**inputs)
     entry = {"name": name, "op": op, "params": params,
-             "inputs": {k: t2j(v) for k, v in inputs.items()},
-             "out": t2j(out)}
+             "inputs": {k: torchref.tensor64(v) for k, v in inputs.items()},
+             "out": torchref.tensor64(out)}
     if extra:
         entry["inputs"].update(extra)
     if grad:
         r = torch.randn(out.shape, dtype=torch.float32)
         (out * r).sum().backward()
-        entry["proj"] = t2j(r)
-        entry["grads"] = {k: t2j(v.grad) for k, v in inputs.items() if v.grad is not None}
+        entry["proj"] = torchref.tensor64(r)
+        entry["grads"] = {k: torchref.tensor64(v.grad) for k, v in inputs.items() if v.grad is not None}
     cases.append(entry)
 
 
@@ -79,7 +78,7 @@ case("cross_entropy_masked_diag", "CrossEntropyMaskedDiag", {"labels": labels4.t
 target = torch.softmax(torch.randn(2, 3, 4), dim=-1)
 case("soft_cross_entropy", "SoftCrossEntropy", {}, {"x": rand(2, 3, 4, scale=2)},
      lambda x: (-target * torch.log_softmax(x, dim=-1)).sum(-1).mean(),
-     extra={"target": t2j(target)})
+     extra={"target": torchref.tensor64(target)})
 
 
 class ClippedSTE(torch.autograd.Function):
@@ -125,15 +124,15 @@ case("rank_mean_median", "RankMean", {"lo": 2, "hi": 3, "skip_diag": False}, {"x
 centre = torch.randn(1, 6)
 case("centred_softmax", "CentredSoftmax", {"temp": 0.04}, {"x": rand(3, 6)},
      lambda x: torch.softmax((x - centre) / 0.04, dim=-1), grad=False,
-     extra={"centre": t2j(centre)})
+     extra={"centre": torchref.tensor64(centre)})
 
 sf, tf, tv = torch.randn(2, 5, 3), torch.randn(2, 4, 3), torch.randn(2, 4, 6)
 sim = torch.nn.functional.normalize(sf, dim=-1) @ torch.nn.functional.normalize(tf, dim=-1).transpose(1, 2)
 idx = sim.argmax(dim=2)
 gathered = torch.gather(tv, 1, idx.unsqueeze(-1).expand(-1, -1, tv.shape[2]))
 cases.append({"name": "match_gather", "op": "MatchGather", "params": {},
-              "inputs": {"sfeat": t2j(sf), "tfeat": t2j(tf), "tvals": t2j(tv)},
-              "out": t2j(gathered)})
+              "inputs": {"sfeat": torchref.tensor64(sf), "tfeat": torchref.tensor64(tf), "tvals": torchref.tensor64(tv)},
+              "out": torchref.tensor64(gathered)})
 
 case("softmax_axis1_3d", "Softmax", {"axis": 1}, {"x": rand(2, 4, 3, scale=3)},
      lambda x: torch.softmax(x, dim=1))
@@ -141,7 +140,4 @@ case("softmax_last", "Softmax", {"axis": -1}, {"x": rand(5, 6, scale=3)},
      lambda x: torch.softmax(x, dim=-1))
 case("gram", "Gram", {}, {"x": rand(6, 4)}, lambda x: x @ x.T)
 
-here = os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(here, "ops.json"), "w") as f:
-    json.dump({"generator": "gen_fixtures.py", "torch": torch.__version__, "cases": cases}, f)
-print("wrote", len(cases), "cases")
+torchref.write_fixtures(os.path.join(HERE, "ops.json"), cases)
