@@ -36,12 +36,7 @@ func NewBinaryResNet18(cfg BinaryResNetConfig, rng *rand.Rand) (*Net, error) {
 		rng = rand.New(rand.NewSource(1))
 	}
 	b := &builder{}
-	if cfg.CIFARStem {
-		b.conv(nn.NewConv2d("conv1", cfg.InChannels, 64, 3, nn.ConvOptions{Padding: 1, NoBias: true, KaimingOut: true}, rng))
-	} else {
-		b.conv(nn.NewConv2d("conv1", cfg.InChannels, 64, 7, nn.ConvOptions{Stride: 2, Padding: 3, NoBias: true, KaimingOut: true}, rng))
-	}
-	b.bn(nn.NewBatchNorm2d("bn1", 64, nn.BNOptions{}))
+	b.stem(cfg.InChannels, cfg.CIFARStem, rng)
 	if !cfg.CIFARStem {
 		b.add(nn.MaxPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil)
 	}
@@ -49,10 +44,7 @@ func NewBinaryResNet18(cfg BinaryResNetConfig, rng *rand.Rand) (*Net, error) {
 	for stage := 0; stage < 4; stage++ {
 		width := 64 << stage
 		for i := 0; i < 2; i++ {
-			stride := 1
-			if i == 0 && stage > 0 {
-				stride = 2
-			}
+			stride := stageStride(stage, i)
 			name := fmt.Sprintf("layer%d.%d", stage+1, i)
 			u1, err := newBinaryUnit(name+".unit1", in, width, stride, rng)
 			b.add(u1, err)
@@ -61,21 +53,7 @@ func NewBinaryResNet18(cfg BinaryResNetConfig, rng *rand.Rand) (*Net, error) {
 			in = width
 		}
 	}
-	b.add(nn.GlobalAvgPool{}, nil)
-	out := in
-	if cfg.NumClasses > 0 {
-		fc, err := nn.NewLinear("fc", in, cfg.NumClasses, true, rng)
-		b.add(fc, err)
-		out = cfg.NumClasses
-	}
-	if b.err != nil {
-		return nil, b.err
-	}
-	arch := "binary-resnet18"
-	if cfg.CIFARStem {
-		arch += "-cifar"
-	}
-	return &Net{Arch: arch, OutDim: out, InChannels: cfg.InChannels, Layers: nn.NewSequential(b.mods...)}, nil
+	return b.finishResNet("binary-resnet18", cfg.CIFARStem, cfg.InChannels, in, cfg.NumClasses, rng)
 }
 
 // BinaryUnit is one binary convolution with its own shortcut.

@@ -42,15 +42,7 @@ func NewResNet(cfg ResNetConfig, rng *rand.Rand) (*Net, error) {
 		rng = rand.New(rand.NewSource(1))
 	}
 	b := &builder{}
-	kaiming := nn.ConvOptions{NoBias: true, KaimingOut: true}
-	if cfg.CIFARStem {
-		kaiming.Padding = 1
-		b.conv(nn.NewConv2d("conv1", cfg.InChannels, 64, 3, kaiming, rng))
-	} else {
-		kaiming.Stride, kaiming.Padding = 2, 3
-		b.conv(nn.NewConv2d("conv1", cfg.InChannels, 64, 7, kaiming, rng))
-	}
-	b.bn(nn.NewBatchNorm2d("bn1", 64, nn.BNOptions{}))
+	b.stem(cfg.InChannels, cfg.CIFARStem, rng)
 	b.add(nn.ReLU{}, nil)
 	if !cfg.CIFARStem {
 		b.add(nn.MaxPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil)
@@ -60,10 +52,7 @@ func NewResNet(cfg ResNetConfig, rng *rand.Rand) (*Net, error) {
 	for stage, n := range blocks {
 		width := 64 << stage
 		for i := 0; i < n; i++ {
-			stride := 1
-			if i == 0 && stage > 0 {
-				stride = 2
-			}
+			stride := stageStride(stage, i)
 			name := fmt.Sprintf("layer%d.%d", stage+1, i)
 			if cfg.Depth >= 50 {
 				blk, err := nn.NewBottleneck(name, in, width, stride, opt, rng)
@@ -76,19 +65,5 @@ func NewResNet(cfg ResNetConfig, rng *rand.Rand) (*Net, error) {
 			}
 		}
 	}
-	b.add(nn.GlobalAvgPool{}, nil)
-	out := in
-	if cfg.NumClasses > 0 {
-		fc, err := nn.NewLinear("fc", in, cfg.NumClasses, true, rng)
-		b.add(fc, err)
-		out = cfg.NumClasses
-	}
-	if b.err != nil {
-		return nil, b.err
-	}
-	arch := fmt.Sprintf("resnet%d", cfg.Depth)
-	if cfg.CIFARStem {
-		arch += "-cifar"
-	}
-	return &Net{Arch: arch, OutDim: out, InChannels: cfg.InChannels, Layers: nn.NewSequential(b.mods...)}, nil
+	return b.finishResNet(fmt.Sprintf("resnet%d", cfg.Depth), cfg.CIFARStem, cfg.InChannels, in, cfg.NumClasses, rng)
 }

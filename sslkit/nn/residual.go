@@ -77,6 +77,19 @@ func (b *blockBuilder) bn(idx string, ch int, zero bool) {
 
 func (b *blockBuilder) relu() { b.mods = append(b.mods, ReLU{}) }
 
+// block returns the built layers as a residual block's body, with the
+// shortcut from in to out channels at stride.
+func (b *blockBuilder) block(in, out, stride int) (*ResidualBlock, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	sc, err := shortcut(b.name, in, out, stride, b.rng)
+	if err != nil {
+		return nil, err
+	}
+	return &ResidualBlock{Body: NewSequential(b.mods...), Shortcut: sc}, nil
+}
+
 func shortcut(name string, in, out, stride int, rng *rand.Rand) (*Sequential, error) {
 	if stride == 1 && in == out {
 		return nil, nil
@@ -101,14 +114,7 @@ func NewBasicBlock(name string, in, out, stride int, opt BlockOptions, rng *rand
 	b.relu()
 	b.conv("2", out, out, 3, 1, 1)
 	b.bn("2", out, opt.ZeroInitResidual)
-	if b.err != nil {
-		return nil, b.err
-	}
-	sc, err := shortcut(name, in, out, stride, rng)
-	if err != nil {
-		return nil, err
-	}
-	return &ResidualBlock{Body: NewSequential(b.mods...), Shortcut: sc}, nil
+	return b.block(in, out, stride)
 }
 
 // BottleneckExpansion is how many times wider a Bottleneck's output is
@@ -129,12 +135,5 @@ func NewBottleneck(name string, in, width, stride int, opt BlockOptions, rng *ra
 	b.relu()
 	b.conv("3", width, out, 1, 1, 0)
 	b.bn("3", out, opt.ZeroInitResidual)
-	if b.err != nil {
-		return nil, b.err
-	}
-	sc, err := shortcut(name, in, out, stride, rng)
-	if err != nil {
-		return nil, err
-	}
-	return &ResidualBlock{Body: NewSequential(b.mods...), Shortcut: sc}, nil
+	return b.block(in, out, stride)
 }
