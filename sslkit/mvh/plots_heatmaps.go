@@ -20,22 +20,33 @@ func ConfusionPlot(m *ConfusionMatrix) (*plot.Plot, error) {
 	p.Title.Text = fmt.Sprintf("%s on %s", m.Subject, m.Dataset)
 	p.X.Label.Text = "Presented category"
 	p.Y.Label.Text = "Response"
-	h := plotter.NewHeatMap(confusionGrid{m}, whiteToBlue(64))
+	h := plotter.NewHeatMap(valueGrid{z: m.Percent, cols: len(m.Columns), rows: len(m.Rows)}, whiteToBlue(64))
 	h.Min, h.Max = 0, 100
 	p.Add(h)
-	p.NominalX(m.Columns...)
-	p.X.Tick.Label.Rotation = 0.8
-	p.X.Tick.Label.XAlign = draw.XRight
-	p.NominalY(m.Rows...)
+	nominalAxes(p, m.Columns, m.Rows)
 	return p, nil
 }
 
-type confusionGrid struct{ m *ConfusionMatrix }
+// valueGrid is a plotter.GridXYZ over a table of values indexed [row][column],
+// with cells at integer coordinates (the nominal axes' positions).
+type valueGrid struct {
+	z          [][]float64
+	cols, rows int
+}
 
-func (g confusionGrid) Dims() (c, r int)   { return len(g.m.Columns), len(g.m.Rows) }
-func (g confusionGrid) Z(c, r int) float64 { return g.m.Percent[r][c] }
-func (g confusionGrid) X(c int) float64    { return float64(c) }
-func (g confusionGrid) Y(r int) float64    { return float64(r) }
+func (g valueGrid) Dims() (c, r int)   { return g.cols, g.rows }
+func (g valueGrid) Z(c, r int) float64 { return g.z[r][c] }
+func (g valueGrid) X(c int) float64    { return float64(c) }
+func (g valueGrid) Y(r int) float64    { return float64(r) }
+
+// nominalAxes names the heat map's columns (slanted, to fit long names)
+// and rows.
+func nominalAxes(p *plot.Plot, columns, rows []string) {
+	p.NominalX(columns...)
+	p.X.Tick.Label.Rotation = 0.8
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.NominalY(rows...)
+}
 
 // colours is a palette.Palette.
 type colours []color.Color
@@ -59,7 +70,7 @@ func ConsistencyMatrixPlot(m *ConsistencyMatrix) (*plot.Plot, error) {
 	}
 	p := plot.New()
 	p.Title.Text = "Error consistency (kappa) on " + m.Dataset
-	h := plotter.NewHeatMap(kappaGrid{m}, whiteToBlue(64))
+	h := plotter.NewHeatMap(valueGrid{z: m.Kappa, cols: len(m.Subjects), rows: len(m.Subjects)}, whiteToBlue(64))
 	h.Min, h.Max = 0, 1
 	h.Underflow = color.White
 	h.Overflow = whiteToBlue(2)[1]
@@ -84,16 +95,6 @@ func ConsistencyMatrixPlot(m *ConsistencyMatrix) (*plot.Plot, error) {
 		labels.TextStyle[i].YAlign = draw.YCenter
 	}
 	p.Add(labels)
-	p.NominalX(m.Subjects...)
-	p.X.Tick.Label.Rotation = 0.8
-	p.X.Tick.Label.XAlign = draw.XRight
-	p.NominalY(m.Subjects...)
+	nominalAxes(p, m.Subjects, m.Subjects)
 	return p, nil
 }
-
-type kappaGrid struct{ m *ConsistencyMatrix }
-
-func (g kappaGrid) Dims() (c, r int)   { return len(g.m.Subjects), len(g.m.Subjects) }
-func (g kappaGrid) Z(c, r int) float64 { return g.m.Kappa[r][c] }
-func (g kappaGrid) X(c int) float64    { return float64(c) }
-func (g kappaGrid) Y(r int) float64    { return float64(r) }
