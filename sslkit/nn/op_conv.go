@@ -124,6 +124,20 @@ func (g convGeom) chunk() int {
 	return m
 }
 
+// forChunks calls fn for each group of up to chunk() images, the k images
+// from n0 on, with the group's matrices: col (rows × k·cols, unfolded
+// input) and tmp (out × k·cols, output or its gradient), over scratch
+// memory that the groups share.
+func (g convGeom) forChunks(fn func(n0, k int, col, tmp blas32.General)) {
+	m := g.chunk()
+	colBuf := make([]float32, g.rows*m*g.cols)
+	tmpBuf := make([]float32, g.out*m*g.cols)
+	for n0 := 0; n0 < g.n; n0 += m {
+		k := min(m, g.n-n0)
+		fn(n0, k, general(g.rows, k*g.cols, colBuf[:g.rows*k*g.cols]), general(g.out, k*g.cols, tmpBuf[:g.out*k*g.cols]))
+	}
+}
+
 // unfoldChunk unfolds images [n0, n0+m) of x side by side into col (rows × m·cols).
 func (g convGeom) unfoldChunk(x, col []float32, n0, m int) {
 	for i := 0; i < m; i++ {
@@ -155,21 +169,16 @@ func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
 		return nil, err
 	}
 	key := fmt.Sprintf("s%d p%d d%d x%v w%v", stride, pad, dil, geom.inShape, geom.wShape)
-	m := geom.chunk()
 	fwd := &kernelOp{
 		name: "Conv2d " + key, arity: 2, diff: []bool{true, true}, dims: []int{4, 4, 4},
 		shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.outShape.Clone(), nil },
 		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			wm := general(geom.out, geom.rows, in[1])
-			col := make([]float32, geom.rows*m*geom.cols)
-			tmp := make([]float32, geom.out*m*geom.cols)
-			for n0 := 0; n0 < geom.n; n0 += m {
-				k := min(m, geom.n-n0)
-				geom.unfoldChunk(in[0], col, n0, k)
-				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, wm, general(geom.rows, k*geom.cols, col[:geom.rows*k*geom.cols]),
-					0, general(geom.out, k*geom.cols, tmp[:geom.out*k*geom.cols]))
-				geom.scatter(tmp, out, n0, k)
-			}
+			geom.forChunks(func(n0, k int, col, tmp blas32.General) {
+				geom.unfoldChunk(in[0], col.Data, n0, k)
+				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, wm, col, 0, tmp)
+				geom.scatter(tmp.Data, out, n0, k)
+			})
 		},
 	}
 	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
@@ -178,17 +187,13 @@ func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
 			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.inShape.Clone(), nil },
 			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				wm := general(geom.out, geom.rows, in[0])
-				col := make([]float32, geom.rows*m*geom.cols)
-				tmp := make([]float32, geom.out*m*geom.cols)
-				for n0 := 0; n0 < geom.n; n0 += m {
-					k := min(m, geom.n-n0)
-					geom.gather(in[1], tmp, n0, k)
-					blas32.Gemm(blas.Trans, blas.NoTrans, 1, wm, general(geom.out, k*geom.cols, tmp[:geom.out*k*geom.cols]),
-						0, general(geom.rows, k*geom.cols, col[:geom.rows*k*geom.cols]))
+				geom.forChunks(func(n0, k int, col, tmp blas32.General) {
+					geom.gather(in[1], tmp.Data, n0, k)
+					blas32.Gemm(blas.Trans, blas.NoTrans, 1, wm, tmp, 0, col)
 					for i := 0; i < k; i++ {
-						geom.fold(col, out[(n0+i)*geom.inSize:(n0+i+1)*geom.inSize], k*geom.cols, i*geom.cols)
+						geom.fold(col.Data, out[(n0+i)*geom.inSize:(n0+i+1)*geom.inSize], k*geom.cols, i*geom.cols)
 					}
-				}
+				})
 			},
 		}, inputs[1], dy)
 		if err != nil {
@@ -199,15 +204,11 @@ func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
 			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.wShape.Clone(), nil },
 			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				dwm := general(geom.out, geom.rows, out)
-				col := make([]float32, geom.rows*m*geom.cols)
-				tmp := make([]float32, geom.out*m*geom.cols)
-				for n0 := 0; n0 < geom.n; n0 += m {
-					k := min(m, geom.n-n0)
-					geom.unfoldChunk(in[0], col, n0, k)
-					geom.gather(in[1], tmp, n0, k)
-					blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(geom.out, k*geom.cols, tmp[:geom.out*k*geom.cols]),
-						general(geom.rows, k*geom.cols, col[:geom.rows*k*geom.cols]), 1, dwm)
-				}
+				geom.forChunks(func(n0, k int, col, tmp blas32.General) {
+					geom.unfoldChunk(in[0], col.Data, n0, k)
+					geom.gather(in[1], tmp.Data, n0, k)
+					blas32.Gemm(blas.NoTrans, blas.Trans, 1, tmp, col, 1, dwm)
+				})
 			},
 		}, inputs[0], dy)
 		if err != nil {
