@@ -18,4 +18,12 @@
 // by interpreted code, compiled packages or goroutines — reaches the running
 // cell's Output as stream text, and stdin reads ask the frontend.
 // The package never imports the kernel; Output mirrors kernel.Output.
+//
+// Known limits, all of yaegi v0.16.1 and not yet worked around:
+// errors.As into a type declared in a cell panics; a second type parameter
+// is not inferred from a func literal (write the type arguments out);
+// indexing at a cell's top level a compiled named slice returned by a
+// method (t.Shape()[1]) fails to compile (int(t.Shape()[1]) works);
+// iter.Pull is missing; goroutines started by compiled code that call
+// back into interpreted code are not protected from panics.
 package interp
