@@ -9,7 +9,9 @@
 // and functions, goroutines that report their panics to the cell,
 // top-level blocks that define names run in function literals (so they
 // shadow, and `n, err := f()` in a loop works), top-level defers that run
-// once when the cell ends, comma-ok forms that zero the value. The
+// once when the cell ends, comma-ok forms that zero the value,
+// definitions that index compiled values (t.Shape()[1]) or, with var,
+// read the session's variables run in function literals too. The
 // prelude adds min, max and clear; generic standard-library functions that
 // `yaegi extract` skips are interpreted from source. Redefining a function
 // re-evaluates the declarations that call it.
@@ -22,8 +24,6 @@
 // Known limits, all of yaegi v0.16.1 and not yet worked around:
 // errors.As into a type declared in a cell panics; a second type parameter
 // is not inferred from a func literal (write the type arguments out);
-// indexing at a cell's top level a compiled named slice returned by a
-// method (t.Shape()[1]) fails to compile (int(t.Shape()[1]) works);
 // iter.Pull is missing; goroutines started by compiled code that call
 // back into interpreted code are not protected from panics.
 package interp

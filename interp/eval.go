@@ -33,6 +33,11 @@ func (s *Session) evalDecls(ctx context.Context, cell string, ch chunk) error {
 	if err != nil {
 		return syntaxError(cell, ch, len(declPrefix), err)
 	}
+	if s.varsReadGlobals(f.Decls, nil) {
+		// see varsReadGlobals: as statements they run in a function literal
+		_, err := s.evalStmts(ctx, cell, chunk{kind: stmtChunk, text: ch.text, start: ch.start}, false)
+		return err
+	}
 	ed := newEditor(ch.text, len(declPrefix), fset)
 	if err := s.prepareImports(ctx, f, ed); err != nil {
 		return err
@@ -125,16 +130,70 @@ func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResu
 	// Top-level definitions from generic calls run on their own (see
 	// defineFromGeneric); segStart is where the code not yet run begins.
 	segStart := 0
+	runBefore := func(st ast.Stmt) error {
+		from := ed.offset(st.Pos())
+		if before := ed.applyRange(segStart, from); strings.TrimSpace(before) != "" {
+			segCh := chunk{kind: stmtChunk, text: ch.text[segStart:], start: ch.start + segStart}
+			if _, err := s.eval(ctx, cell, segCh, before); err != nil {
+				return err
+			}
+		}
+		segStart = from
+		return nil
+	}
+	defined := map[string]bool{} // by the chunk's statements so far
 	for _, st := range body.List {
-		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && (s.callsGeneric(as) || s.indexesCompiledVar(as) || isCommaOk(as)) {
-			from := ed.offset(as.Pos())
-			if before := ed.applyRange(segStart, from); strings.TrimSpace(before) != "" {
-				segCh := chunk{kind: stmtChunk, text: ch.text[segStart:], start: ch.start + segStart}
-				if _, err := s.eval(ctx, cell, segCh, before); err != nil {
-					return nil, err
+		if ds, ok := st.(*ast.DeclStmt); ok && s.varsReadGlobals([]ast.Decl{ds.Decl}, defined) {
+			if err := runBefore(ds); err != nil {
+				return nil, err
+			}
+			gd := ds.Decl.(*ast.GenDecl)
+			var lhs []varName
+			for _, sp := range gd.Specs {
+				vs := sp.(*ast.ValueSpec)
+				for _, id := range vs.Names {
+					defined[id.Name] = true
+					typ := ""
+					if vs.Type != nil {
+						typ = ed.src(vs.Type.Pos(), vs.Type.End())
+					}
+					lhs = append(lhs, varName{id.Name, typ})
 				}
 			}
-			if err := s.defineFromGeneric(ctx, cell, ch, ed, as); err != nil {
+			if err := s.defineFromGeneric(ctx, cell, ch, ed, ds, lhs); err != nil {
+				return nil, err
+			}
+			segStart = ed.offset(ds.End())
+			continue
+		}
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE {
+			continue
+		}
+		route := s.callsGeneric(as) || isCommaOk(as)
+		if !route && indexesNames(as, defined) {
+			// the types of names the chunk defined are known once their
+			// statements ran (see indexesCompiled)
+			if err := runBefore(as); err != nil {
+				return nil, err
+			}
+		}
+		for _, l := range as.Lhs {
+			if id, ok := l.(*ast.Ident); ok {
+				defined[id.Name] = true
+			}
+		}
+		if route || s.indexesCompiledVar(as) {
+			if err := runBefore(as); err != nil {
+				return nil, err
+			}
+			var lhs []varName
+			for _, l := range as.Lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					lhs = append(lhs, varName{name: id.Name})
+				}
+			}
+			if err := s.defineFromGeneric(ctx, cell, ch, ed, as, lhs); err != nil {
 				return nil, err
 			}
 			segStart = ed.offset(as.End())
@@ -581,14 +640,18 @@ func (s *Session) callsGeneric(as *ast.AssignStmt) bool {
 // would lose a and b: see definesInBlock) that hands the values
 // to compiled code, then declares a and b from them: the globals get the
 // values' runtime types.
-func (s *Session) defineFromGeneric(ctx context.Context, cell string, ch chunk, ed *editor, as *ast.AssignStmt) error {
+//
+// A var statement takes the same route, with its names' written types.
+func (s *Session) defineFromGeneric(ctx context.Context, cell string, ch chunk, ed *editor, as ast.Stmt, lhs []varName) error {
 	from, to := ed.offset(as.Pos()), ed.offset(as.End())
 	var names []string
+	written := map[string]string{}
 	var keeps strings.Builder
-	for _, l := range as.Lhs {
-		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
-			names = append(names, id.Name)
-			fmt.Fprintf(&keeps, "_gosslrt.Keep(%q, %s);", id.Name, id.Name)
+	for _, l := range lhs {
+		if l.name != "_" {
+			names = append(names, l.name)
+			written[l.name] = l.typ
+			fmt.Fprintf(&keeps, "_gosslrt.Keep(%q, %s);", l.name, l.name)
 		}
 	}
 	stmtCh := chunk{kind: stmtChunk, text: ch.text[from:], start: ch.start + from}
@@ -612,7 +675,9 @@ func (s *Session) defineFromGeneric(ctx context.Context, cell string, ch chunk, 
 		// With the type written out the variable gets an interpreted type,
 		// which generic functions accept (a binary one they do not).
 		typ := ""
-		if t := v.Type().String(); !strings.ContainsAny(t, ".{") {
+		if t := v.Type().String(); written[n] != "" {
+			typ = " " + written[n]
+		} else if !strings.ContainsAny(t, ".{") {
 			typ = " " + t
 		}
 		fmt.Fprintf(&decl, "var %s%s = _%s.%s\n", n, typ, pkg, n)

@@ -10,7 +10,8 @@ import (
 
 // indexesCompiledVar reports whether a top-level := indexes or slices a
 // variable of a compiled package (unicode.Scripts["Latin"], os.Args[0],
-// unicode.Latin.R16[0]). yaegi v0.16.1 cannot type such a global: it says
+// unicode.Latin.R16[0]) or a value of a compiled named slice, map or
+// array type (t.Shape()[1], sh[1:]: see indexesCompiled). yaegi v0.16.1 cannot type such a global: it says
 // "constant definition loop" or its compiler dereferences nil. Such
 // definitions run in a block, as those from generic calls do.
 func (s *Session) indexesCompiledVar(as *ast.AssignStmt) bool {
@@ -30,14 +31,33 @@ func (s *Session) indexesCompiledVarIn(e ast.Expr) bool {
 			case *ast.FuncLit:
 				return false
 			case *ast.IndexExpr:
-				found = found || s.rootsInCompiledVar(n.X)
+				found = found || s.indexesCompiled(n.X)
 			case *ast.SliceExpr:
-				found = found || s.rootsInCompiledVar(n.X)
+				found = found || s.indexesCompiled(n.X)
 			}
 			return !found
 		})
 	}
 	return found
+}
+
+// indexesCompiled reports whether indexing or slicing x trips yaegi at the
+// top level: x is reached from a variable of a compiled package, or its
+// type is a compiled named slice, map or array (tensor.Shape, a []int,
+// from t.Shape() or from a variable holding it).
+func (s *Session) indexesCompiled(x ast.Expr) bool {
+	if s.rootsInCompiledVar(x) {
+		return true
+	}
+	t := s.chainType(x)
+	if t == nil || t.Name() == "" || t.PkgPath() == "" {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Map, reflect.Array:
+		return true
+	}
+	return false
 }
 
 // rootsInCompiledVar reports whether e is, or is reached from, pkg.Name
@@ -105,10 +125,19 @@ func (s *Session) typeVarsOfCompiledIndex(f *ast.File, ed *editor) {
 	}
 }
 
-// chainType is the type of pkg.Var followed by indexes, slices, field
-// selections and dereferences, or nil.
+// chainType is the type of pkg.Var or of a variable of the session,
+// followed by indexes, slices, field selections, dereferences and calls
+// of compiled functions and methods, or nil.
 func (s *Session) chainType(e ast.Expr) reflect.Type {
 	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		if v, ok := s.globalValue(x.Name); ok {
+			return v.Type()
+		}
+	case *ast.CallExpr:
+		if t := s.calledType(x.Fun); t != nil && t.NumOut() > 0 {
+			return t.Out(0)
+		}
 	case *ast.SelectorExpr:
 		if pkg, ok := x.X.(*ast.Ident); ok {
 			s.mu.Lock()
@@ -160,6 +189,39 @@ func (s *Session) chainType(e ast.Expr) reflect.Type {
 	return nil
 }
 
+// calledType is the function type of a compiled function pkg.F or of a
+// method x.M where x's type is known to chainType, or nil.
+func (s *Session) calledType(fun ast.Expr) reflect.Type {
+	sel, ok := ast.Unparen(fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	if pkg, ok := sel.X.(*ast.Ident); ok {
+		s.mu.Lock()
+		path, imported := s.imports[pkg.Name]
+		s.mu.Unlock()
+		if imported {
+			if v, ok := symbolsFor(path)[sel.Sel.Name]; ok && v.Kind() == reflect.Func {
+				return v.Type()
+			}
+			return nil
+		}
+	}
+	t := s.chainType(sel.X)
+	if t == nil {
+		return nil
+	}
+	if m, ok := t.MethodByName(sel.Sel.Name); ok {
+		return m.Type
+	}
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+		if m, ok := reflect.PointerTo(t).MethodByName(sel.Sel.Name); ok {
+			return m.Type
+		}
+	}
+	return nil
+}
+
 // typeSource writes t as Go source in the cell's scope: named types by
 // the name their package is imported as.
 func (s *Session) typeSource(t reflect.Type) (string, bool) {
@@ -195,4 +257,98 @@ func (s *Session) typeSource(t reflect.Type) (string, bool) {
 		return elem("map[" + k + "]")
 	}
 	return "", false
+}
+
+// indexesNames reports whether a := indexes or slices a value reached
+// from one of names (t.Shape()[1], sh[1:] for names t and sh).
+func indexesNames(as *ast.AssignStmt, names map[string]bool) bool {
+	found := false
+	for _, r := range as.Rhs {
+		ast.Inspect(r, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.IndexExpr:
+				found = found || names[rootName(n.X)]
+			case *ast.SliceExpr:
+				found = found || names[rootName(n.X)]
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// rootName is the name that a chain of selections, indexes, slices,
+// dereferences and calls starts from, or "".
+func rootName(e ast.Expr) string {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return x.Name
+		case *ast.SelectorExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.SliceExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.CallExpr:
+			e = x.Fun
+		default:
+			return ""
+		}
+	}
+}
+
+// varName is a name a top-level definition declares, with its type as
+// written ("" when inferred).
+type varName struct{ name, typ string }
+
+// varsReadGlobals reports whether decls are all var declarations (some
+// with values) and a value reads a variable of the session, from an
+// earlier cell or defined, for a chunk of statements, by the names given.
+// yaegi v0.16.1 orders the globals one Eval declares by the variables
+// their values read, and a variable of an earlier Eval is never among
+// them: `var w = n` fails with "variable definition loop".
+func (s *Session) varsReadGlobals(decls []ast.Decl, defined map[string]bool) bool {
+	found := false
+	for _, d := range decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			return false
+		}
+		for _, sp := range gd.Specs {
+			vs := sp.(*ast.ValueSpec)
+			for _, v := range vs.Values {
+				ast.Inspect(v, func(n ast.Node) bool {
+					switch n := n.(type) {
+					case *ast.SelectorExpr:
+						ast.Inspect(n.X, func(m ast.Node) bool {
+							found = found || s.readsGlobal(m, defined)
+							return !found
+						})
+						return false
+					default:
+						found = found || s.readsGlobal(n, defined)
+					}
+					return !found
+				})
+			}
+		}
+	}
+	return found
+}
+
+func (s *Session) readsGlobal(n ast.Node, defined map[string]bool) bool {
+	id, ok := n.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if defined[id.Name] {
+		return true
+	}
+	v, ok := s.globalValue(id.Name)
+	return ok && v.Kind() != reflect.Func
 }
