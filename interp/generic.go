@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -49,21 +50,17 @@ func loadHelpers(ip *yaegi.Interpreter) error {
 	return err
 }
 
-// symbolsFor returns the compiled symbols of an import path.
-func symbolsFor(path string) map[string]reflect.Value {
+// symbolsByPath indexes the symbol tables, keyed "importpath/name" as yaegi
+// has them, by import path alone: cell rewriting asks for them per cell.
+var symbolsByPath = sync.OnceValue(func() map[string]map[string]reflect.Value {
+	byPath := make(map[string]map[string]reflect.Value, len(symbols.Symbols))
 	for key, syms := range symbols.Symbols {
-		if len(key) > len(path) && key[:len(path)] == path && key[len(path)] == '/' && !containsSlash(key[len(path)+1:]) {
-			return syms
+		if i := strings.LastIndexByte(key, '/'); i > 0 {
+			byPath[key[:i]] = syms
 		}
 	}
-	return nil
-}
+	return byPath
+})
 
-func containsSlash(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return true
-		}
-	}
-	return false
-}
+// symbolsFor returns the compiled symbols of an import path.
+func symbolsFor(path string) map[string]reflect.Value { return symbolsByPath()[path] }
