@@ -134,9 +134,7 @@ func (s *Session) scopeNames(code string) []string {
 // else an import of the code being typed, else a package of the symbol
 // tables with that name.
 func (s *Session) importPath(code, name string) string {
-	s.mu.Lock()
-	p, ok := s.imports[name]
-	s.mu.Unlock()
+	p, ok := s.sessionImport(name)
 	if ok {
 		return p
 	}

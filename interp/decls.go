@@ -187,9 +187,7 @@ func (s *Session) prepareImports(ctx context.Context, f *ast.File, ed *editor) e
 			if name == "" {
 				name = s.packageName(path)
 			}
-			s.mu.Lock()
-			old, seen := s.imports[name]
-			s.mu.Unlock()
+			old, seen := s.sessionImport(name)
 			if seen && old == path || name == "_" && s.importedBlank(path) {
 				ed.blank(is.Pos(), is.End())
 				continue
@@ -350,4 +348,13 @@ func (r *declRegistry) methodsOf(name string) []string {
 		}
 	}
 	return out
+}
+
+// sessionImport returns the import path that a package name stands for in
+// the session, if a cell imported it.
+func (s *Session) sessionImport(name string) (path string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	path, ok = s.imports[name]
+	return path, ok
 }

@@ -110,9 +110,7 @@ func (s *Session) isCompiledFunc(e ast.Expr) bool {
 	if !ok {
 		return false
 	}
-	s.mu.Lock()
-	path, imported := s.imports[x.Name]
-	s.mu.Unlock()
+	path, imported := s.sessionImport(x.Name)
 	if imported {
 		v, ok := symbolsFor(path)[sel.Sel.Name]
 		return ok && v.Kind() == reflect.Func && !genericStdlib[path+"."+sel.Sel.Name]

@@ -528,9 +528,7 @@ func (s *Session) valueCount(e ast.Expr, f *ast.File) int {
 		}
 	case *ast.SelectorExpr:
 		if pkg, ok := fun.X.(*ast.Ident); ok {
-			s.mu.Lock()
-			path, imported := s.imports[pkg.Name]
-			s.mu.Unlock()
+			path, imported := s.sessionImport(pkg.Name)
 			if imported {
 				if genericStdlib[path+"."+fun.Sel.Name] {
 					switch fun.Sel.Name {

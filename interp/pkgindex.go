@@ -71,9 +71,7 @@ func (s *Session) rootsInCompiledVar(e ast.Expr) bool {
 			e = x.X
 		case *ast.SelectorExpr:
 			if pkg, ok := x.X.(*ast.Ident); ok {
-				s.mu.Lock()
-				path, imported := s.imports[pkg.Name]
-				s.mu.Unlock()
+				path, imported := s.sessionImport(pkg.Name)
 				if imported {
 					v, ok := symbolsFor(path)[x.Sel.Name]
 					return ok && v.Kind() != reflect.Func
@@ -140,9 +138,7 @@ func (s *Session) chainType(e ast.Expr) reflect.Type {
 		}
 	case *ast.SelectorExpr:
 		if pkg, ok := x.X.(*ast.Ident); ok {
-			s.mu.Lock()
-			path, imported := s.imports[pkg.Name]
-			s.mu.Unlock()
+			path, imported := s.sessionImport(pkg.Name)
 			if imported {
 				v, ok := symbolsFor(path)[x.Sel.Name]
 				if !ok || v.Kind() == reflect.Func {
@@ -197,9 +193,7 @@ func (s *Session) calledType(fun ast.Expr) reflect.Type {
 		return nil
 	}
 	if pkg, ok := sel.X.(*ast.Ident); ok {
-		s.mu.Lock()
-		path, imported := s.imports[pkg.Name]
-		s.mu.Unlock()
+		path, imported := s.sessionImport(pkg.Name)
 		if imported {
 			if v, ok := symbolsFor(path)[sel.Sel.Name]; ok && v.Kind() == reflect.Func {
 				return v.Type()
