@@ -60,11 +60,11 @@ func (k *Kernel) execute(req *Message) {
 		if text, ok := result.Data["text/plain"].(string); ok {
 			resultText = text
 		}
-		k.publishWithMetadata(req, "execute_result", map[string]any{
+		k.publish(req, "execute_result", map[string]any{
 			"execution_count": count,
 			"data":            orEmpty(result.Data),
 			"metadata":        orEmpty(result.Metadata),
-		}, nil)
+		})
 	}
 	if r.StoreHistory {
 		k.history.add(count, r.Code, resultText)
@@ -224,7 +224,7 @@ func (o *cellOutput) Input(prompt string, password bool) (string, error) {
 		<-o.k.stdinReplies
 	}
 	err := o.k.sendTo(o.k.stdin, o.req, o.req.Identities, "input_request",
-		map[string]any{"prompt": prompt, "password": password}, nil)
+		map[string]any{"prompt": prompt, "password": password})
 	if err != nil {
 		return "", fmt.Errorf("sending input_request: %w", err)
 	}

@@ -3,6 +3,8 @@ package kernel
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/gossl/gossl/display"
 )
 
 // handleShell answers one shell request. Requests are handled in order, so
@@ -155,21 +157,20 @@ func (k *Kernel) inspect(req *Message) {
 	if !k.decodeContent(k.shell, req, &c) {
 		return
 	}
-	content := map[string]any{"status": "ok", "found": false, "data": map[string]any{}, "metadata": map[string]any{}}
-	err := k.guard(func() {
-		b, err := k.eval.Inspect(c.Code, byteOffset(c.Code, c.CursorPos), c.DetailLevel)
-		if err != nil {
-			panic(err)
-		}
-		if b != nil {
-			content["found"] = true
-			content["data"] = orEmpty(b.Data)
-			content["metadata"] = orEmpty(b.Metadata)
-		}
-	})
+	var b *display.Bundle
+	var err error
+	if perr := k.guard(func() { b, err = k.eval.Inspect(c.Code, byteOffset(c.Code, c.CursorPos), c.DetailLevel) }); perr != nil {
+		err = perr
+	}
 	if err != nil {
 		k.replyError(k.shell, req, "inspect_reply", err)
 		return
+	}
+	content := map[string]any{"status": "ok", "found": false, "data": map[string]any{}, "metadata": map[string]any{}}
+	if b != nil {
+		content["found"] = true
+		content["data"] = orEmpty(b.Data)
+		content["metadata"] = orEmpty(b.Metadata)
 	}
 	k.reply(k.shell, req, "inspect_reply", content)
 }

@@ -211,7 +211,7 @@ func (k *Kernel) safely(what string, f func()) {
 
 // reply sends a reply to req on socket s.
 func (k *Kernel) reply(s *socket, req *Message, msgType string, content any) {
-	if err := k.sendTo(s, req, req.Identities, msgType, content, nil); err != nil {
+	if err := k.sendTo(s, req, req.Identities, msgType, content); err != nil {
 		k.log.Printf("%s: sending %s: %v", s.name, msgType, err)
 	}
 }
@@ -219,22 +219,18 @@ func (k *Kernel) reply(s *socket, req *Message, msgType string, content any) {
 // publish broadcasts on iopub; parent may be nil for messages that answer
 // no request.
 func (k *Kernel) publish(parent *Message, msgType string, content any) {
-	k.publishWithMetadata(parent, msgType, content, nil)
-}
-
-func (k *Kernel) publishWithMetadata(parent *Message, msgType string, content any, metadata map[string]any) {
 	topic := [][]byte{[]byte("kernel." + k.session + "." + msgType)}
-	if err := k.sendTo(k.iopub, parent, topic, msgType, content, metadata); err != nil {
+	if err := k.sendTo(k.iopub, parent, topic, msgType, content); err != nil {
 		k.log.Printf("iopub: sending %s: %v", msgType, err)
 	}
 }
 
-func (k *Kernel) sendTo(s *socket, parent *Message, idents [][]byte, msgType string, content any, metadata map[string]any) error {
+func (k *Kernel) sendTo(s *socket, parent *Message, idents [][]byte, msgType string, content any) error {
 	body, err := json.Marshal(content)
 	if err != nil {
 		return err
 	}
-	m := &Message{Identities: idents, Header: newHeader(msgType, k.session), Content: body, Metadata: metadata}
+	m := &Message{Identities: idents, Header: newHeader(msgType, k.session), Content: body}
 	if parent != nil {
 		m.Parent = parent.rawHeader
 	}

@@ -40,9 +40,7 @@ def kernel_name():
     return KERNEL_NAME
 
 
-@pytest.fixture
-def kernel():
-    """A fresh gossl kernel and a client with its channels started."""
+def _running_kernel():
     from jupyter_client.manager import start_new_kernel
 
     km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)
@@ -51,16 +49,15 @@ def kernel():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kernel():
+    """A fresh gossl kernel and a client with its channels started."""
+    yield from _running_kernel()
 
 
 @pytest.fixture(scope="module")
 def shared_kernel():
     """One kernel for a module's tests that do not need a fresh one."""
-    from jupyter_client.manager import start_new_kernel
-
-    km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)
-    try:
-        yield km, kc
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
+    yield from _running_kernel()
