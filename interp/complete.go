@@ -99,7 +99,7 @@ func (s *Session) scopeNames(code string) []string {
 		}
 	}
 	s.mu.Unlock()
-	for name := range globals(ip) {
+	for name := range ip.Globals() {
 		names = append(names, name)
 	}
 	for _, name := range s.decls.names() {
@@ -197,7 +197,7 @@ func (s *Session) lookupValue(sel string) (reflect.Value, bool) {
 	s.mu.Lock()
 	ip := s.ip
 	s.mu.Unlock()
-	v, ok := globals(ip)[parts[0]]
+	v, ok := ip.Globals()[parts[0]]
 	if !ok || !v.IsValid() {
 		return reflect.Value{}, false
 	}

@@ -592,7 +592,7 @@ func (s *Session) globalValue(name string) (reflect.Value, bool) {
 	s.mu.Lock()
 	ip := s.ip
 	s.mu.Unlock()
-	v, ok := globals(ip)[name]
+	v, ok := ip.Globals()[name]
 	return v, ok && v.IsValid()
 }
 

@@ -156,7 +156,7 @@ func (s *Session) who() string {
 	ip := s.ip
 	s.mu.Unlock()
 	var rows []string
-	for name, v := range globals(ip) {
+	for name, v := range ip.Globals() {
 		if strings.HasPrefix(name, "_") {
 			continue
 		}

@@ -37,7 +37,7 @@ func (s *Session) rebuild(ctx context.Context) error {
 		imports[k] = v
 	}
 	s.mu.Unlock()
-	globals := globals(old)
+	globals := old.Globals()
 	decls := s.decls.all()
 
 	registry := s.decls

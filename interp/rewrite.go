@@ -634,7 +634,7 @@ func (s *Session) globalInfo(name string) rangeInfo {
 	s.mu.Lock()
 	ip := s.ip
 	s.mu.Unlock()
-	v, ok := globals(ip)[name]
+	v, ok := ip.Globals()[name]
 	if !ok || !v.IsValid() {
 		return rangeInfo{}
 	}

@@ -165,7 +165,7 @@ func (s *Session) globalNames() map[string]bool {
 		names[n] = true
 	}
 	s.mu.Unlock()
-	for n := range globals(ip) {
+	for n := range ip.Globals() {
 		names[n] = true
 	}
 	s.decls.mu.Lock()
