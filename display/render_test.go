@@ -15,7 +15,7 @@ type person struct {
 	Age  int
 }
 
-type selfRendering struct{ n int }
+type selfRendering struct{}
 
 func (s selfRendering) Render() Bundle {
 	return Bundle{Data: map[string]any{"text/html": "<i>custom</i>"}}
