@@ -22,6 +22,7 @@ import (
 //	print TEXT   streams TEXT to stdout
 //	result TEXT  returns TEXT as the execute_result
 //	fail         returns an error
+//	slowfail     returns an error after 300 ms, so requests sent meanwhile queue behind it
 //	loop         blocks until interrupted
 //	input        asks for a line and prints it
 //	show         displays a bundle with display id "d1", then updates it
@@ -35,6 +36,9 @@ func (fakeEvaluator) Execute(ctx context.Context, code string, out Output) (*dis
 		out.Stream("stdout", arg)
 	case "result":
 		return &display.Bundle{Data: map[string]any{"text/plain": arg}}, nil
+	case "slowfail":
+		time.Sleep(300 * time.Millisecond)
+		return nil, errors.New("boom")
 	case "fail":
 		return nil, errors.New("boom")
 	case "loop":
@@ -302,7 +306,7 @@ func TestExecuteErrorsAndAbort(t *testing.T) {
 		t.Fatalf("panic: %v", content(reply))
 	}
 	// Requests queued behind a failing cell are aborted.
-	c.send(c.shell, "execute_request", map[string]any{"code": "fail", "stop_on_error": true})
+	c.send(c.shell, "execute_request", map[string]any{"code": "slowfail", "stop_on_error": true})
 	c.send(c.shell, "execute_request", map[string]any{"code": "print never"})
 	if st := content(c.recv(c.shell))["status"]; st != "error" {
 		t.Fatalf("first: %v", st)
