@@ -14,7 +14,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/gossl/gossl/display"
-	"github.com/gossl/gossl/interp/cellctx"
+	"github.com/gossl/gossl/sslkit/ambient"
 	"github.com/gossl/gossl/interp/symbols"
 )
 
@@ -174,7 +174,7 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (b *disp
 	prevPub := display.SetPublisher(out)
 	defer display.SetPublisher(prevPub)
 	defer captureTo(out.Stream)()
-	restoreCtx := cellctx.Set(ctx)
+	restoreCtx := ambient.Set(ctx)
 	defer restoreCtx()
 	s.stdin.startCell()
 	s.reportLateGoroutinePanics(out)

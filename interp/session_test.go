@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gossl/gossl/interp/cellctx"
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 func newTestSession(t *testing.T) *Session {
@@ -196,7 +196,7 @@ func TestGosslPackages(t *testing.T) {
 	for _, path := range []string{"github.com/gossl/gossl/display", "github.com/gossl/gossl/sslkit/nn",
 		"github.com/gossl/gossl/sslkit/loss", "github.com/gossl/gossl/sslkit/backbone",
 		"github.com/gossl/gossl/sslkit/head", "github.com/gossl/gossl/sslkit/mvh",
-		"github.com/gossl/gossl/sslkit/nn/ops", "github.com/gossl/gossl/interp/cellctx"} {
+		"github.com/gossl/gossl/sslkit/nn/ops", "github.com/gossl/gossl/sslkit/ambient"} {
 		name := path[strings.LastIndex(path, "/")+1:]
 		mustRun(t, s, fmt.Sprintf("import %q", path))
 		m, _, _ := s.Complete(name+".", len(name)+1)
@@ -211,7 +211,7 @@ func TestGosslPackages(t *testing.T) {
 	}
 }
 
-// Compiled code sees the running cell's context through cellctx, and an
+// Compiled code sees the running cell's context through sslkit/ambient, and an
 // interrupt cancels it.
 func TestCellContext(t *testing.T) {
 	s := newTestSession(t)
@@ -222,7 +222,7 @@ func TestCellContext(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		// Input hands the test the cell's context while the cell waits.
-		_, err := s.Execute(ctx, "import (\"fmt\"; \"github.com/gossl/gossl/interp/cellctx\")\nvar line string\nfmt.Scanln(&line)\n<-cellctx.Context().Done()", &ctxProbe{fakeOutput: out, got: started})
+		_, err := s.Execute(ctx, "import (\"fmt\"; \"github.com/gossl/gossl/sslkit/ambient\")\nvar line string\nfmt.Scanln(&line)\n<-ambient.Context().Done()", &ctxProbe{fakeOutput: out, got: started})
 		done <- err
 	}()
 	cellCtx := <-started
@@ -246,6 +246,6 @@ type ctxProbe struct {
 }
 
 func (p *ctxProbe) Input(prompt string, password bool) (string, error) {
-	p.got <- cellctx.Context()
+	p.got <- ambient.Context()
 	return p.fakeOutput.Input(prompt, password)
 }

@@ -9,7 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/gossl/gossl/interp/cellctx"
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // An interrupted notebook cell stops a running forward pass at the next
@@ -28,7 +28,7 @@ func TestInterruptedCellStopsForwardPass(t *testing.T) {
 	defer vm.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	restore := cellctx.Set(ctx)
+	restore := ambient.Set(ctx)
 	defer restore()
 	if err := vm.RunAll(); err != nil {
 		t.Fatalf("before the interrupt: %v", err)

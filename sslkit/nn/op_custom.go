@@ -8,7 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/gossl/gossl/interp/cellctx"
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // kernelOp is a gorgonia Op defined by plain functions on float32 slices:
@@ -57,7 +57,7 @@ func (op *kernelOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 func (op *kernelOp) Do(vals ...G.Value) (G.Value, error) {
 	// A notebook interrupt stops a long forward/backward pass at the next op.
-	if err := cellctx.Context().Err(); err != nil {
+	if err := ambient.Context().Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", op.name, err)
 	}
 	in := make([][]float32, len(vals))

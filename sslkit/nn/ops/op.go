@@ -9,7 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/gossl/gossl/interp/cellctx"
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // kernel is the numeric core of one custom op; fwdOp and bwdOp adapt it to
@@ -109,7 +109,7 @@ func (op fwdOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 func (op fwdOp) Do(vs ...G.Value) (G.Value, error) {
 	// A notebook interrupt stops a long forward/backward pass at the next op.
-	if err := cellctx.Context().Err(); err != nil {
+	if err := ambient.Context().Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", op.k.name(), err)
 	}
 	in, err := unpackAll(vs)
@@ -210,7 +210,7 @@ func (op bwdOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 	return shapes[op.wrt].Clone(), nil
 }
 func (op bwdOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := cellctx.Context().Err(); err != nil {
+	if err := ambient.Context().Err(); err != nil {
 		return nil, fmt.Errorf("%s gradient: %w", op.k.name(), err)
 	}
 	n := len(vs) - 2

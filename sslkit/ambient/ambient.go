@@ -1,4 +1,4 @@
-package cellctx
+package ambient
 
 import (
 	"context"

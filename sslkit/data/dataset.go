@@ -1,0 +1,33 @@
+package data
+
+import (
+	"math/rand"
+
+	"gorgonia.org/tensor"
+)
+
+// Dataset is a random-access collection of labelled images. Images are
+// float32 tensors of shape (C, H, W) with values in [0, 1]; Item returns a
+// fresh tensor that the caller owns and may modify.
+type Dataset interface {
+	Len() int
+	Item(i int) (img *tensor.Dense, label int, err error)
+}
+
+// Viewer turns one image into the views a method trains on (two for
+// SimCLR, 2 global + N local for DINO's multi-crop). Every call for a given
+// image and rng must give the same views, so training is reproducible.
+// sslkit/augment's pipelines implement it.
+type Viewer interface {
+	Views(img *tensor.Dense, rng *rand.Rand) ([]*tensor.Dense, error)
+}
+
+// Batch is what a Loader yields: Views[v] stacks view v of every image in
+// the batch as an (N, C, H, W) tensor (one view, the image itself, when the
+// loader has no Viewer); Labels and Indices give each image's label and
+// position in the dataset.
+type Batch struct {
+	Views   []*tensor.Dense
+	Labels  []int
+	Indices []int
+}
