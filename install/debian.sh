@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian (bookworm or later) machine for gossl: the Jupyter
 # tools from Debian's packages (there is no PyPI here), the browser for the
-# display tests, and make. Go itself must already be installed.
+# display tests, make, and what sslkit trains and is tested with. Go itself must already be installed.
 # Idempotent: installs only what is missing, so it is cheap to run again.
 set -euo pipefail
 
@@ -10,6 +10,10 @@ packages=(
   python3-jupyter-client python3-nbclient python3-nbconvert python3-nbformat
   jupyter-notebook python3-zmq python3-ipykernel python3-jupyter-kernel-test
   python3-pytest python3-selenium chromium chromium-driver
+  # sslkit: the Fashion-MNIST images the tutorial trains on, OpenBLAS for
+  # the fast matrix multiplies (loaded at run time; pure Go without it),
+  # and PyTorch, which the checkpoint tests use to write real state dicts.
+  dataset-fashion-mnist libopenblas0-pthread python3-torch python3-torchvision
 )
 
 missing=()
