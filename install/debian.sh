@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian (bookworm or later) machine for gossl: the Jupyter
 # tools from Debian's packages (there is no PyPI here), the browser for the
-# display tests, make, and what sslkit trains and is tested with. Go itself must already be installed.
+# display tests, make, and what sslkit trains and is tested with. Go itself
+# must already be installed.
 # Idempotent: installs only what is missing, so it is cheap to run again.
 set -euo pipefail
 
