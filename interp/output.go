@@ -11,3 +11,25 @@ type Output interface {
 	// Input asks the user for one line; it fails when stdin is not allowed.
 	Input(prompt string, password bool) (string, error)
 }
+
+// orderedOutput keeps displays in their place among printed text. Printed
+// text travels through the captured fds and is forwarded in batches, while
+// a display goes out at once; so before each display, update or clear,
+// everything the cell (interpreted code, compiled packages, goroutines)
+// wrote to fds 1 and 2 is forwarded first.
+type orderedOutput struct{ Output }
+
+func (o orderedOutput) Display(b display.Bundle) error {
+	drainCapture()
+	return o.Output.Display(b)
+}
+
+func (o orderedOutput) Update(b display.Bundle) error {
+	drainCapture()
+	return o.Output.Update(b)
+}
+
+func (o orderedOutput) Clear(wait bool) error {
+	drainCapture()
+	return o.Output.Clear(wait)
+}

@@ -14,8 +14,8 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/gossl/gossl/display"
-	"github.com/gossl/gossl/sslkit/ambient"
 	"github.com/gossl/gossl/interp/symbols"
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // Options configures a Session.
@@ -166,8 +166,8 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (b *disp
 	if s.closed {
 		return nil, errors.New("session closed")
 	}
-	n := s.cell.Add(1)
-	_ = n
+	s.cell.Add(1)
+	out = orderedOutput{out}
 	s.out.Store(&out)
 	defer s.out.Store(nil)
 	s.code.Store(&code)
