@@ -19,6 +19,7 @@ import (
 	"github.com/gossl/gossl/interp"
 	"github.com/gossl/gossl/kernel"
 	"github.com/gossl/gossl/kernels"
+	"github.com/gossl/gossl/sslkit/gemm"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -46,6 +47,7 @@ func main() {
 		err = runInstall(os.Args[2:])
 	case "version", "--version":
 		fmt.Printf("gossl %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		fmt.Printf("gemm: %s\n", gemm.Backend())
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
