@@ -31,3 +31,21 @@ type Batch struct {
 	Labels  []int
 	Indices []int
 }
+
+// Size returns the number of images in the batch (the last batch of an
+// epoch may be smaller than the loader's batch size).
+func (b Batch) Size() int { return len(b.Indices) }
+
+// A ClassNamer is a Dataset that knows the names of its classes, indexed by
+// label. The readers of this package and Subset implement it.
+type ClassNamer interface {
+	Classes() []string
+}
+
+// ClassNames returns ds's class names, or nil when it does not know them.
+func ClassNames(ds Dataset) []string {
+	if c, ok := ds.(ClassNamer); ok {
+		return c.Classes()
+	}
+	return nil
+}
