@@ -133,13 +133,14 @@ func readCIFARFiles(files []string, decode func(io.Reader, string) (*Images, err
 // subfolder cifar-10-batches-bin, as the binary version's archive unpacks.
 // Class names come from batches.meta.txt when present.
 func CIFAR10(dir string, train bool) (*Images, error) {
-	dir = cifarDir(dir, "cifar-10-batches-bin", "test_batch.bin")
-	files := []string{filepath.Join(dir, "test_batch.bin")}
+	names := []string{"test_batch.bin"}
 	if train {
-		files = files[:0]
-		for i := 1; i <= 5; i++ {
-			files = append(files, filepath.Join(dir, fmt.Sprintf("data_batch_%d.bin", i)))
-		}
+		names = []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"}
+	}
+	dir = cifarDir(dir, "cifar-10-batches-bin", names[0])
+	var files []string
+	for _, n := range names {
+		files = append(files, filepath.Join(dir, n))
 	}
 	m, err := ReadCIFAR10(files...)
 	if err != nil {
@@ -156,11 +157,11 @@ func CIFAR10(dir string, train bool) (*Images, error) {
 // with fine or coarse labels. Class names come from fine_label_names.txt or
 // coarse_label_names.txt when present.
 func CIFAR100(dir string, train bool, which CIFAR100Labels) (*Images, error) {
-	dir = cifarDir(dir, "cifar-100-binary", "test.bin")
 	file := "test.bin"
 	if train {
 		file = "train.bin"
 	}
+	dir = cifarDir(dir, "cifar-100-binary", file)
 	m, err := ReadCIFAR100(which, filepath.Join(dir, file))
 	if err != nil {
 		return nil, err
