@@ -33,7 +33,7 @@ func near(t *testing.T, what string, got, want, tol float64) {
 
 func TestAlignment(t *testing.T) {
 	x := feats(t, 2, []float32{3, 0}, []float32{0, 2}, []float32{1, 1})
-	same := feats(t, 2, []float32{1, 0}, []float32{0, 5}, []float32{2, 2})       // same directions
+	same := feats(t, 2, []float32{1, 0}, []float32{0, 5}, []float32{2, 2})         // same directions
 	opposite := feats(t, 2, []float32{-1, 0}, []float32{0, -1}, []float32{-1, -1}) // ‖a−(−a)‖² = 4
 	orth := feats(t, 2, []float32{0, 1}, []float32{1, 0}, []float32{1, -1})        // ‖a−b‖² = 2
 	for _, c := range []struct {
