@@ -176,9 +176,11 @@ func adjustHue(im image, shift float32) {
 	rs, gs, bs := im.pix[:n], im.pix[n:2*n], im.pix[2*n:3*n]
 	for i := range n {
 		h, s, v := rgbToHSV(rs[i], gs[i], bs[i])
-		h = float32(math.Mod(float64(h+shift), 1))
+		h += shift // in [-0.5, 1.5): Python's % 1 is one step either way
 		if h < 0 {
 			h++
+		} else if h >= 1 {
+			h--
 		}
 		rs[i], gs[i], bs[i] = hsvToRGB(h, s, v)
 	}
@@ -203,17 +205,20 @@ func rgbToHSV(r, g, b float32) (h, s, v float32) {
 	default:
 		h = 4 + gc - rc
 	}
-	h = float32(math.Mod(float64(h/6+1), 1))
+	h = h/6 + 1 // in [5/6, 11/6]: fmod(·, 1) drops the integer part, exactly
+	if h >= 1 {
+		h--
+	}
 	return h, s, maxc
 }
 
 func hsvToRGB(h, s, v float32) (r, g, b float32) {
-	i6 := float32(math.Floor(float64(h * 6)))
-	f := h*6 - i6
+	i := int(h * 6) // h ≥ 0, so truncation is floor
+	f := h*6 - float32(i)
 	p := clamp01(v * (1 - s))
 	q := clamp01(v * (1 - s*f))
 	t := clamp01(v * (1 - s*(1-f)))
-	switch ((int(i6) % 6) + 6) % 6 {
+	switch i % 6 {
 	case 0:
 		return v, t, p
 	case 1:

@@ -66,7 +66,6 @@ func TestAgainstTorchvision(t *testing.T) {
 	for _, c := range f.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			in := f.Inputs[c.Input].dense()
-			before := append([]float32(nil), in.Data().([]float32)...)
 			got, tol := applyFixture(t, c, in)
 			counts[c.Op]++
 			if !equalInts(got.Shape(), c.Output.Shape) {
@@ -82,7 +81,6 @@ func TestAgainstTorchvision(t *testing.T) {
 			if worst > tol {
 				t.Fatalf("max |diff| %.3g at %d (got %v, torchvision %v), tolerance %g", worst, at, g[at], c.Output.Data[at], tol)
 			}
-			_ = before
 		})
 	}
 	for _, op := range []string{"resized_crop", "resize_shorter", "center_crop", "hflip", "jitter", "grayscale", "solarize", "blur", "normalize"} {
