@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
 // Training-mode batch normalisation as one fused op. Composed from
@@ -28,30 +30,34 @@ func newBNGeom(x tensor.Shape) bnGeom {
 func (g bnGeom) count() int { return g.n * g.s }
 
 // stats returns each channel's mean and 1/sqrt(biased variance + eps),
-// accumulated in float64.
+// accumulated in float64, channels spread over the cores.
 func (g bnGeom) stats(x []float32, eps float64) (mean, invStd, variance []float64) {
 	mean = make([]float64, g.c)
 	variance = make([]float64, g.c)
 	invStd = make([]float64, g.c)
 	m := float64(g.count())
-	for c := 0; c < g.c; c++ {
-		var sum float64
-		for n := 0; n < g.n; n++ {
-			for _, v := range x[(n*g.c+c)*g.s : (n*g.c+c+1)*g.s] {
-				sum += float64(v)
+	ops.ParallelFor(g.c, 2*g.count(), func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			var sum float64
+			for n := 0; n < g.n; n++ {
+				var part float32 // short float32 runs, float64 across them
+				for _, v := range x[(n*g.c+c)*g.s : (n*g.c+c+1)*g.s] {
+					part += v
+				}
+				sum += float64(part)
 			}
-		}
-		mu := sum / m
-		var sq float64
-		for n := 0; n < g.n; n++ {
-			for _, v := range x[(n*g.c+c)*g.s : (n*g.c+c+1)*g.s] {
-				d := float64(v) - mu
-				sq += d * d
+			mu := sum / m
+			var sq float64
+			for n := 0; n < g.n; n++ {
+				for _, v := range x[(n*g.c+c)*g.s : (n*g.c+c+1)*g.s] {
+					d := float64(v) - mu
+					sq += d * d
+				}
 			}
+			mean[c], variance[c] = mu, sq/m
+			invStd[c] = 1 / math.Sqrt(sq/m+eps)
 		}
-		mean[c], variance[c] = mu, sq/m
-		invStd[c] = 1 / math.Sqrt(sq/m+eps)
-	}
+	})
 	return mean, invStd, variance
 }
 
@@ -59,21 +65,36 @@ func (g bnGeom) stats(x []float32, eps float64) (mean, invStd, variance []float6
 func (g bnGeom) sums(x, dy []float32, mean, invStd []float64) (sumDy, sumDyXhat []float64) {
 	sumDy = make([]float64, g.c)
 	sumDyXhat = make([]float64, g.c)
-	for n := 0; n < g.n; n++ {
-		for c := 0; c < g.c; c++ {
-			off := (n*g.c + c) * g.s
-			mu, is := mean[c], invStd[c]
+	ops.ParallelFor(g.c, 2*g.count(), func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			mu := float32(mean[c])
 			var a, b float64
-			for i := off; i < off+g.s; i++ {
-				d := float64(dy[i])
-				a += d
-				b += d * (float64(x[i]) - mu) * is
+			for n := 0; n < g.n; n++ {
+				off := (n*g.c + c) * g.s
+				var pa, pb float32
+				for i, d := range dy[off : off+g.s] {
+					pa += d
+					pb += d * (x[off+i] - mu)
+				}
+				a += float64(pa)
+				b += float64(pb)
 			}
-			sumDy[c] += a
-			sumDyXhat[c] += b
+			sumDy[c], sumDyXhat[c] = a, b*invStd[c]
 		}
-	}
+	})
 	return sumDy, sumDyXhat
+}
+
+// perChannel calls f(c, off) for every (image, channel) block of g.s
+// values, channels spread over the cores.
+func (g bnGeom) perChannel(f func(c, off int)) {
+	ops.ParallelFor(g.c, g.count(), func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			for n := 0; n < g.n; n++ {
+				f(c, (n*g.c+c)*g.s)
+			}
+		}
+	})
 }
 
 // batchNormTrain applies y = γ·x̂ + β with batch statistics to x, γ, β and,
@@ -95,16 +116,14 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			xd, gd, bd := in[0], in[1], in[2]
 			mean, invStd, variance := geom.stats(xd, eps)
-			for n := 0; n < geom.n; n++ {
-				for c := 0; c < geom.c; c++ {
-					off := (n*geom.c + c) * geom.s
-					scale := float32(invStd[c]) * gd[c]
-					shift := bd[c] - float32(mean[c])*scale
-					for i := off; i < off+geom.s; i++ {
-						out[i] = xd[i]*scale + shift
-					}
+			geom.perChannel(func(c, off int) {
+				scale := float32(invStd[c]) * gd[c]
+				shift := bd[c] - float32(mean[c])*scale
+				dst := out[off : off+geom.s]
+				for i, v := range xd[off : off+geom.s] {
+					dst[i] = v*scale + shift
 				}
-			}
+			})
 			for c := range rm {
 				rm[c] = (1-mom)*rm[c] + mom*float32(mean[c])
 				rv[c] = (1-mom)*rv[c] + mom*float32(variance[c]*unbias)
@@ -113,30 +132,31 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 	}
 	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
 		vec := func([]tensor.Shape) (tensor.Shape, error) { return tensor.Shape{geom.c}, nil }
-		dx, err := G.ApplyOp(&kernelOp{
+		dx, err := G.ApplyOp(newReuseOp(&kernelOp{
 			name: "BatchNormTrainGradInput " + key, arity: 3, shape: same, dims: []int{r, 1, r, r},
 			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				xd, gd, dyd := in[0], in[1], in[2]
 				mean, invStd, _ := geom.stats(xd, eps)
 				sumDy, sumDyXhat := geom.sums(xd, dyd, mean, invStd)
 				m := float64(geom.count())
-				for n := 0; n < geom.n; n++ {
-					for c := 0; c < geom.c; c++ {
-						off := (n*geom.c + c) * geom.s
-						k := float64(gd[c]) * invStd[c]
-						a, bb := sumDy[c]/m, sumDyXhat[c]/m
-						for i := off; i < off+geom.s; i++ {
-							xhat := (float64(xd[i]) - mean[c]) * invStd[c]
-							out[i] = float32(k * (float64(dyd[i]) - a - xhat*bb))
-						}
+				geom.perChannel(func(c, off int) {
+					// dx = k·(dy − a − x̂·b) = k·dy + (k·b·invStd·mean − k·a) − k·b·invStd·x
+					k := float64(gd[c]) * invStd[c]
+					a, bb := sumDy[c]/m, sumDyXhat[c]/m
+					kx := float32(k * bb * invStd[c])
+					k0 := float32(k*bb*invStd[c]*mean[c] - k*a)
+					kf := float32(k)
+					dst := out[off : off+geom.s]
+					for i, v := range xd[off : off+geom.s] {
+						dst[i] = kf*dyd[off+i] + k0 - kx*v
 					}
-				}
+				})
 			},
-		}, inputs[0], inputs[1], dy)
+		}, false), inputs[0], inputs[1], dy)
 		if err != nil {
 			return nil, err
 		}
-		dGamma, err := G.ApplyOp(&kernelOp{
+		dGamma, err := G.ApplyOp(newReuseOp(&kernelOp{
 			name: "BatchNormTrainGradScale " + key, arity: 2, shape: vec, dims: []int{r, r, 1},
 			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				mean, invStd, _ := geom.stats(in[0], eps)
@@ -145,28 +165,32 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 					out[c] = float32(s[c])
 				}
 			},
-		}, inputs[0], dy)
+		}, false), inputs[0], dy)
 		if err != nil {
 			return nil, err
 		}
-		dBeta, err := G.ApplyOp(&kernelOp{
+		dBeta, err := G.ApplyOp(newReuseOp(&kernelOp{
 			name: "BatchNormTrainGradShift " + key, arity: 1, shape: vec, dims: []int{r, 1},
 			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				for n := 0; n < geom.n; n++ {
-					for c := 0; c < geom.c; c++ {
-						var s float32
-						for _, v := range in[0][(n*geom.c+c)*geom.s : (n*geom.c+c+1)*geom.s] {
-							s += v
+				ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
+					for c := lo; c < hi; c++ {
+						var sum float64
+						for n := 0; n < geom.n; n++ {
+							var s float32
+							for _, v := range in[0][(n*geom.c+c)*geom.s : (n*geom.c+c+1)*geom.s] {
+								s += v
+							}
+							sum += float64(s)
 						}
-						out[c] += s
+						out[c] = float32(sum)
 					}
-				}
+				})
 			},
-		}, dy)
+		}, false), dy)
 		if err != nil {
 			return nil, err
 		}
 		return G.Nodes{dx, dGamma, dBeta}, nil
 	}
-	return G.ApplyOp(fwd, x, gamma, beta)
+	return G.ApplyOp(newReuseOp(fwd, false), x, gamma, beta)
 }

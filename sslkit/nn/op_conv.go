@@ -3,19 +3,24 @@ package nn
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/gemm"
+	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
-// Dense 2-D convolution as one op that works on a few images at a time:
-// unfold them (im2col) side by side, multiply by the filters with one GEMM,
+// Dense 2-D convolution as one op that works on a chunk of images at a
+// time: unfold them (im2col) side by side on all cores, multiply by the
+// filters with one GEMM (which OpenBLAS or gonum parallelise themselves),
 // copy the result into the (N, C, H, W) output, move on. gorgonia's Conv2d
 // unfolds the whole batch at once (nine times the input for 3×3 kernels),
 // keeps it for the backward pass and transposes the result; at batch 128
 // that held ResNet-18's step at about 7 GB. The backward ops unfold again
-// instead of keeping the columns.
+// instead of keeping the columns. 1×1 convolutions with stride 1 and no
+// padding need no unfolding: the image already is its column matrix.
+// Outputs and scratch memory are reused from step to step (reuseOp,
+// getScratch).
 
 type convGeom struct {
 	n, c, h, w      int // input
@@ -47,30 +52,59 @@ func newConvGeom(x, w tensor.Shape, s, p, d int) (convGeom, error) {
 	return g, nil
 }
 
+// pointwise: a 1×1 convolution with stride 1 and no padding, whose
+// unfolded image is the image itself.
+func (g convGeom) pointwise() bool { return g.k == 1 && g.s == 1 && g.p == 0 }
+
+// validRange returns the output columns j in [0, wo) whose input column
+// j·s − p + off lies inside [0, w).
+func (g convGeom) validRange(off int) (lo, hi int) {
+	// smallest j with j·s ≥ p − off
+	lo = 0
+	if need := g.p - off; need > 0 {
+		lo = (need + g.s - 1) / g.s
+	}
+	// largest j with j·s − p + off ≤ w − 1
+	last := g.w - 1 + g.p - off
+	if last < 0 {
+		return 0, 0
+	}
+	hi = last/g.s + 1
+	if hi > g.wo {
+		hi = g.wo
+	}
+	if lo > hi {
+		lo = hi
+	}
+	return lo, hi
+}
+
 // unfold writes image x (C,H,W) as columns (C·K·K, Ho·Wo) into col, whose
-// rows are stride long; the image's block starts at column off.
+// rows are stride long; the image's block starts at column off. Every
+// element of the block is written, so col needs no zeroing beforehand.
 func (g convGeom) unfold(x, col []float32, stride, off int) {
 	for c := 0; c < g.c; c++ {
 		for a := 0; a < g.k; a++ {
 			for b := 0; b < g.k; b++ {
 				row := col[((c*g.k+a)*g.k+b)*stride+off:][:g.cols]
+				lo, hi := g.validRange(b * g.d)
+				first := lo*g.s - g.p + b*g.d
 				for i := 0; i < g.ho; i++ {
 					r := i*g.s - g.p + a*g.d
 					dst := row[i*g.wo : (i+1)*g.wo]
-					if r < 0 || r >= g.h {
-						for j := range dst {
-							dst[j] = 0
-						}
+					if r < 0 || r >= g.h || lo >= hi {
+						clear(dst)
 						continue
 					}
+					clear(dst[:lo])
+					clear(dst[hi:])
 					src := x[(c*g.h+r)*g.w:][:g.w]
-					for j := range dst {
-						col := j*g.s - g.p + b*g.d
-						if col >= 0 && col < g.w {
-							dst[j] = src[col]
-						} else {
-							dst[j] = 0
-						}
+					if g.s == 1 {
+						copy(dst[lo:hi], src[first:])
+						continue
+					}
+					for j, sc := lo, first; j < hi; j, sc = j+1, sc+g.s {
+						dst[j] = src[sc]
 					}
 				}
 			}
@@ -85,16 +119,27 @@ func (g convGeom) fold(col, dx []float32, stride, off int) {
 		for a := 0; a < g.k; a++ {
 			for b := 0; b < g.k; b++ {
 				row := col[((c*g.k+a)*g.k+b)*stride+off:][:g.cols]
+				lo, hi := g.validRange(b * g.d)
+				if lo >= hi {
+					continue
+				}
+				first := lo*g.s - g.p + b*g.d
 				for i := 0; i < g.ho; i++ {
 					r := i*g.s - g.p + a*g.d
 					if r < 0 || r >= g.h {
 						continue
 					}
 					dst := dx[(c*g.h+r)*g.w:][:g.w]
-					for j, v := range row[i*g.wo : (i+1)*g.wo] {
-						if col := j*g.s - g.p + b*g.d; col >= 0 && col < g.w {
-							dst[col] += v
+					src := row[i*g.wo+lo : i*g.wo+hi]
+					if g.s == 1 {
+						dst = dst[first : first+len(src)]
+						for j, v := range src {
+							dst[j] += v
 						}
+						continue
+					}
+					for j, sc := 0, first; j < len(src); j, sc = j+1, sc+g.s {
+						dst[sc] += src[j]
 					}
 				}
 			}
@@ -102,19 +147,11 @@ func (g convGeom) fold(col, dx []float32, stride, off int) {
 	}
 }
 
-func general(rows, cols int, data []float32) blas32.General {
-	return blas32.General{Rows: rows, Cols: cols, Stride: cols, Data: data}
-}
-
-// chunk is how many images share one GEMM. Small feature maps (deep
-// layers: 4×4 = 16 columns per image) make thin matrices on which the
-// GEMM is slow, so images are batched up to about 256 columns, within a
-// budget of 4M floats for the unfolded block.
+// chunk is how many images share one GEMM: as many as fit a budget of 2M
+// floats (8 MB) of unfolded columns, so that deep layers' small feature
+// maps (4×4 = 16 columns per image) still make wide, fast GEMMs.
 func (g convGeom) chunk() int {
-	m := (256 + g.cols - 1) / g.cols
-	if lim := (4 << 20) / (g.rows * g.cols); m > lim {
-		m = lim
-	}
+	m := (2 << 20) / (g.rows * g.cols)
 	if m < 1 {
 		m = 1
 	}
@@ -128,39 +165,106 @@ func (g convGeom) chunk() int {
 // from n0 on, with the group's matrices: col (rows × k·cols, unfolded
 // input) and tmp (out × k·cols, output or its gradient), over scratch
 // memory that the groups share.
-func (g convGeom) forChunks(fn func(n0, k int, col, tmp blas32.General)) {
+func (g convGeom) forChunks(fn func(n0, k int, col, tmp []float32)) {
 	m := g.chunk()
-	colBuf := make([]float32, g.rows*m*g.cols)
-	tmpBuf := make([]float32, g.out*m*g.cols)
+	colBuf := getScratch(g.rows * m * g.cols)
+	tmpBuf := getScratch(g.out * m * g.cols)
+	defer putScratch(colBuf)
+	defer putScratch(tmpBuf)
 	for n0 := 0; n0 < g.n; n0 += m {
 		k := min(m, g.n-n0)
-		fn(n0, k, general(g.rows, k*g.cols, colBuf[:g.rows*k*g.cols]), general(g.out, k*g.cols, tmpBuf[:g.out*k*g.cols]))
+		fn(n0, k, colBuf[:g.rows*k*g.cols], tmpBuf[:g.out*k*g.cols])
 	}
 }
 
-// unfoldChunk unfolds images [n0, n0+m) of x side by side into col (rows × m·cols).
+// unfoldChunk unfolds images [n0, n0+m) of x side by side into col (rows ×
+// m·cols), images spread over the cores.
 func (g convGeom) unfoldChunk(x, col []float32, n0, m int) {
-	for i := 0; i < m; i++ {
-		g.unfold(x[(n0+i)*g.inSize:(n0+i+1)*g.inSize], col, m*g.cols, i*g.cols)
-	}
+	ops.ParallelFor(m, g.rows*g.cols, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			g.unfold(x[(n0+i)*g.inSize:(n0+i+1)*g.inSize], col, m*g.cols, i*g.cols)
+		}
+	})
 }
 
 // gather copies images [n0, n0+m) of y (N, O, cols) into t (O × m·cols);
 // scatter is its inverse.
 func (g convGeom) gather(y, t []float32, n0, m int) {
-	for i := 0; i < m; i++ {
-		for o := 0; o < g.out; o++ {
-			copy(t[o*m*g.cols+i*g.cols:][:g.cols], y[(n0+i)*g.ySize+o*g.cols:][:g.cols])
+	ops.ParallelFor(m, g.ySize, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for o := 0; o < g.out; o++ {
+				copy(t[o*m*g.cols+i*g.cols:][:g.cols], y[(n0+i)*g.ySize+o*g.cols:][:g.cols])
+			}
 		}
-	}
+	})
 }
 
 func (g convGeom) scatter(t, y []float32, n0, m int) {
-	for i := 0; i < m; i++ {
-		for o := 0; o < g.out; o++ {
-			copy(y[(n0+i)*g.ySize+o*g.cols:][:g.cols], t[o*m*g.cols+i*g.cols:][:g.cols])
+	ops.ParallelFor(m, g.ySize, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for o := 0; o < g.out; o++ {
+				copy(y[(n0+i)*g.ySize+o*g.cols:][:g.cols], t[o*m*g.cols+i*g.cols:][:g.cols])
+			}
 		}
+	})
+}
+
+// forward: y = W ⋆ x.
+func (g convGeom) forward(x, w, y []float32) {
+	if g.pointwise() {
+		for i := 0; i < g.n; i++ {
+			gemm.Sgemm(false, false, g.out, g.cols, g.rows, 1, w, g.rows, x[i*g.inSize:], g.cols, 0, y[i*g.ySize:], g.cols)
+		}
+		return
 	}
+	g.forChunks(func(n0, k int, col, tmp []float32) {
+		g.unfoldChunk(x, col, n0, k)
+		gemm.Sgemm(false, false, g.out, k*g.cols, g.rows, 1, w, g.rows, col, k*g.cols, 0, tmp, k*g.cols)
+		g.scatter(tmp, y, n0, k)
+	})
+}
+
+// gradInput: dx = Wᵀ ⋆ dy, into dx that starts at zero.
+func (g convGeom) gradInput(w, dy, dx []float32) {
+	if g.pointwise() {
+		for i := 0; i < g.n; i++ {
+			gemm.Sgemm(true, false, g.rows, g.cols, g.out, 1, w, g.rows, dy[i*g.ySize:], g.cols, 0, dx[i*g.inSize:], g.cols)
+		}
+		return
+	}
+	g.forChunks(func(n0, k int, col, tmp []float32) {
+		g.gather(dy, tmp, n0, k)
+		gemm.Sgemm(true, false, g.rows, k*g.cols, g.out, 1, w, g.rows, tmp, k*g.cols, 0, col, k*g.cols)
+		ops.ParallelFor(k, g.rows*g.cols, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				g.fold(col, dx[(n0+i)*g.inSize:(n0+i+1)*g.inSize], k*g.cols, i*g.cols)
+			}
+		})
+	})
+}
+
+// gradFilter: dW = Σ_images dy · unfold(x)ᵀ, overwriting dw.
+func (g convGeom) gradFilter(x, dy, dw []float32) {
+	if g.pointwise() {
+		for i := 0; i < g.n; i++ {
+			beta := float32(1)
+			if i == 0 {
+				beta = 0
+			}
+			gemm.Sgemm(false, true, g.out, g.rows, g.cols, 1, dy[i*g.ySize:], g.cols, x[i*g.inSize:], g.cols, beta, dw, g.rows)
+		}
+		return
+	}
+	first := true
+	g.forChunks(func(n0, k int, col, tmp []float32) {
+		g.unfoldChunk(x, col, n0, k)
+		g.gather(dy, tmp, n0, k)
+		beta := float32(1)
+		if first {
+			beta, first = 0, false
+		}
+		gemm.Sgemm(false, true, g.out, g.rows, k*g.cols, 1, tmp, k*g.cols, col, k*g.cols, beta, dw, g.rows)
+	})
 }
 
 func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
@@ -168,53 +272,37 @@ func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	gemm.Install() // the GEMM path is chosen once, when the first graph is built
 	key := fmt.Sprintf("s%d p%d d%d x%v w%v", stride, pad, dil, geom.inShape, geom.wShape)
 	fwd := &kernelOp{
 		name: "Conv2d " + key, arity: 2, diff: []bool{true, true}, dims: []int{4, 4, 4},
 		shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.outShape.Clone(), nil },
 		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
-			wm := general(geom.out, geom.rows, in[1])
-			geom.forChunks(func(n0, k int, col, tmp blas32.General) {
-				geom.unfoldChunk(in[0], col.Data, n0, k)
-				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, wm, col, 0, tmp)
-				geom.scatter(tmp.Data, out, n0, k)
-			})
+			geom.forward(in[0], in[1], out)
 		},
 	}
 	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
-		dx, err := G.ApplyOp(&kernelOp{
+		dx, err := G.ApplyOp(newReuseOp(&kernelOp{
 			name: "Conv2dGradInput " + key, arity: 2, dims: []int{4, 4, 4},
 			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.inShape.Clone(), nil },
 			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				wm := general(geom.out, geom.rows, in[0])
-				geom.forChunks(func(n0, k int, col, tmp blas32.General) {
-					geom.gather(in[1], tmp.Data, n0, k)
-					blas32.Gemm(blas.Trans, blas.NoTrans, 1, wm, tmp, 0, col)
-					for i := 0; i < k; i++ {
-						geom.fold(col.Data, out[(n0+i)*geom.inSize:(n0+i+1)*geom.inSize], k*geom.cols, i*geom.cols)
-					}
-				})
+				geom.gradInput(in[0], in[1], out)
 			},
-		}, inputs[1], dy)
+		}, !geom.pointwise()), inputs[1], dy)
 		if err != nil {
 			return nil, err
 		}
-		dw, err := G.ApplyOp(&kernelOp{
+		dw, err := G.ApplyOp(newReuseOp(&kernelOp{
 			name: "Conv2dGradFilter " + key, arity: 2, dims: []int{4, 4, 4},
 			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.wShape.Clone(), nil },
 			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				dwm := general(geom.out, geom.rows, out)
-				geom.forChunks(func(n0, k int, col, tmp blas32.General) {
-					geom.unfoldChunk(in[0], col.Data, n0, k)
-					geom.gather(in[1], tmp.Data, n0, k)
-					blas32.Gemm(blas.NoTrans, blas.Trans, 1, tmp, col, 1, dwm)
-				})
+				geom.gradFilter(in[0], in[1], out)
 			},
-		}, inputs[0], dy)
+		}, false), inputs[0], dy)
 		if err != nil {
 			return nil, err
 		}
 		return G.Nodes{dx, dw}, nil
 	}
-	return G.ApplyOp(fwd, x, w)
+	return G.ApplyOp(newReuseOp(fwd, false), x, w)
 }

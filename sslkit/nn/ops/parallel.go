@@ -5,11 +5,16 @@ import (
 	"sync"
 )
 
-// parallelRows splits [0, n) into contiguous chunks run on up to GOMAXPROCS
-// goroutines. work is the rough cost of one row in element operations;
-// small jobs run inline, where goroutine start-up would cost more than
-// it saves. Chunks write disjoint rows, so f needs no locking.
-func parallelRows(n, work int, f func(lo, hi int)) {
+// ParallelFor splits [0, n) into contiguous chunks run on up to GOMAXPROCS
+// goroutines (the caller's among them) and returns when all are done. work
+// is the rough cost of one index in element operations; jobs under about
+// 32k operations run inline, where starting goroutines would cost more
+// than it saves. Chunks are disjoint, so f needs no locking when it writes
+// only its own indices.
+//
+// sslkit calls GEMMs (which OpenBLAS or gonum parallelise themselves)
+// outside ParallelFor, never inside it, so the two never oversubscribe.
+func ParallelFor(n, work int, f func(lo, hi int)) {
 	workers := runtime.GOMAXPROCS(0)
 	if workers > n {
 		workers = n
@@ -20,7 +25,7 @@ func parallelRows(n, work int, f func(lo, hi int)) {
 	}
 	var wg sync.WaitGroup
 	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
+	for lo := chunk; lo < n; lo += chunk {
 		hi := lo + chunk
 		if hi > n {
 			hi = n
@@ -31,5 +36,8 @@ func parallelRows(n, work int, f func(lo, hi int)) {
 			f(lo, hi)
 		}(lo, hi)
 	}
+	f(0, chunk)
 	wg.Wait()
 }
+
+func parallelRows(n, work int, f func(lo, hi int)) { ParallelFor(n, work, f) }
