@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gossl/gossl/sslkit/gemm"
 )
 
 // Score is one number with its protocol, printed together:
@@ -136,6 +138,7 @@ func EffectiveRank(f *Features) (Score, error) {
 // singularValues of the N×D matrix: from the eigenvalues of the D×D Gram
 // matrix when N ≥ D (cheaper for many rows), else a thin SVD.
 func singularValues(f *Features) ([]float64, error) {
+	gemm.Install() // gonum/mat's products in OpenBLAS where present
 	x := mat.NewDense(f.N, f.D, nil)
 	for i := 0; i < f.N; i++ {
 		for j, v := range f.Row(i) {

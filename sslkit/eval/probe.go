@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/optimize"
+
+	"github.com/gossl/gossl/sslkit/gemm"
 )
 
 // ProbeOptions choose the linear-probe recipe.
@@ -96,6 +98,7 @@ func (c *LinearClassifier) logits(x []float64, n int, z []float64) {
 // below 1e-6. The run is deterministic: no random initialisation, and the
 // parallel sums are reduced in a fixed order.
 func LinearProbe(ctx context.Context, train, test *Features, opt ProbeOptions) (*ProbeResult, error) {
+	gemm.Install() // blas64's matrix products in OpenBLAS where present
 	if opt.WeightDecay == 0 {
 		opt.WeightDecay = defaultWeightDecay
 	}
