@@ -25,7 +25,7 @@ func BenchmarkResNet18CIFARStep(b *testing.B) {
 		}
 		batch = n
 	}
-	net, err := NewResNet(ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+	net, err := NewResNet(ResNetConfig{InChannels: 3, Depth: 18, CIFARStem: true}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,12 +8,22 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// BinaryResNetConfig selects the binary ResNet-18 of S2-BNN.
+// BinaryResNetConfig selects the binary ResNet-18 of S2-BNN. Start from
+// DefaultBinaryResNetConfig and change the fields you need; every field is
+// used as given.
 type BinaryResNetConfig struct {
-	CIFARStem  bool
-	NumClasses int // 0: pooled 512-d features
-	InChannels int // defaults to 3
+	// CIFARStem: a 3×3 stride-1 stem without max-pool. Default false.
+	CIFARStem bool
+	// NumClasses > 0 adds a classifier; 0 (the default) returns the pooled
+	// 512-d features.
+	NumClasses int
+	// InChannels ≥ 1. Default 3.
+	InChannels int
 }
+
+// DefaultBinaryResNetConfig returns the ImageNet-stem binary ResNet-18 on
+// RGB images, without classifier.
+func DefaultBinaryResNetConfig() BinaryResNetConfig { return BinaryResNetConfig{InChannels: 3} }
 
 // NewBinaryResNet18 builds a ReActNet-style binary ResNet-18 (Bi-Real
 // topology): each basic block is two binary units, and each unit is
@@ -26,19 +36,16 @@ type BinaryResNetConfig struct {
 // gradients; the stem convolution and the classifier stay real-valued,
 // as in ReActNet and S2-BNN.
 func NewBinaryResNet18(cfg BinaryResNetConfig, rng *rand.Rand) (*Net, error) {
-	if cfg.InChannels == 0 {
-		cfg.InChannels = 3
-	}
-	if cfg.InChannels < 0 || cfg.NumClasses < 0 {
-		return nil, fmt.Errorf("backbone: negative channels or classes in %+v", cfg)
+	if err := checkChannels("BinaryResNetConfig", "DefaultBinaryResNetConfig()", cfg.InChannels, cfg.NumClasses); err != nil {
+		return nil, err
 	}
 	if rng == nil {
-		rng = rand.New(rand.NewSource(1))
+		rng = nn.DefaultRand()
 	}
 	b := &builder{}
 	b.stem(cfg.InChannels, cfg.CIFARStem, rng)
 	if !cfg.CIFARStem {
-		b.add(nn.MaxPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil)
+		b.add(imagenetMaxPool(), nil)
 	}
 	in := 64
 	for stage := 0; stage < 4; stage++ {
@@ -74,19 +81,19 @@ func newBinaryUnit(name string, in, out, stride int, rng *rand.Rand) (*BinaryUni
 	if u.Conv, err = nn.NewBinaryConv2d(name+".conv", in, out, 3, stride, 1, rng); err != nil {
 		return nil, err
 	}
-	if u.BN, err = nn.NewBatchNorm2d(name+".bn", out, nn.BNOptions{}); err != nil {
+	if u.BN, err = nn.NewBatchNorm2d(name+".bn", out, nn.DefaultBNOptions()); err != nil {
 		return nil, err
 	}
 	if stride != 1 || in != out {
 		var sc []nn.Module
 		if stride != 1 {
-			sc = append(sc, nn.AvgPool2d{Kernel: stride})
+			sc = append(sc, nn.AvgPool2d{Kernel: stride, Opt: nn.DefaultAvgPoolOptions(stride)})
 		}
-		c, err := nn.NewConv2d(name+".downsample.1", in, out, 1, nn.ConvOptions{NoBias: true, KaimingOut: true}, rng)
+		c, err := nn.NewConv2d(name+".downsample.1", in, out, 1, resnetConv(1, 0), rng)
 		if err != nil {
 			return nil, err
 		}
-		bn, err := nn.NewBatchNorm2d(name+".downsample.2", out, nn.BNOptions{})
+		bn, err := nn.NewBatchNorm2d(name+".downsample.2", out, nn.DefaultBNOptions())
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,10 @@
 // torchvision's for the same configuration where torchvision has one.
 // Building a backbone only allocates its weights; nothing is computed
 // until it is placed in a graph, so counting ResNet-50's parameters is
-// cheap. Constructors take a *rand.Rand for initialisation; nil means a
-// generator seeded with 1, so one configuration always starts from the same
-// weights.
+// cheap. Constructors take a *rand.Rand for initialisation; nil draws from
+// nn's process-wide stream (nn.DefaultRand), as PyTorch draws from its
+// global generator: two backbones built with nil differ, and nn.Seed(s)
+// before building makes a program's weights repeat. Every config has a
+// Default…Config constructor with torchvision's settings; start from it
+// and change what you need (every field is used as given).
 package backbone

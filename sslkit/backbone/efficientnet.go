@@ -9,16 +9,30 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// EfficientNetConfig selects EfficientNet-B0 options.
+// EfficientNetConfig selects EfficientNet-B0 options. Start from
+// DefaultEfficientNetConfig (torchvision's efficientnet_b0) and change the
+// fields you need; every field is used as given.
 type EfficientNetConfig struct {
-	// NumClasses > 0 adds torchvision's classifier (Dropout(0.2), Linear
-	// 1280 → NumClasses); 0 returns the pooled 1280-d features.
+	// NumClasses > 0 adds torchvision's classifier (Dropout, Linear
+	// 1280 → NumClasses); 0 (the default) returns the pooled 1280-d
+	// features.
 	NumClasses int
-	InChannels int // defaults to 3
-	// StochasticDepth is the drop probability of the last block's residual
-	// branch, rising linearly from 0 at the first block (torchvision
-	// trains with 0.2); 0 disables it.
+	// InChannels ≥ 1. Default 3.
+	InChannels int
+	// StochasticDepth ∈ [0, 1) is the drop probability of the last
+	// block's residual branch, rising linearly from 0 at the first block;
+	// 0 disables it. Default 0.2, torchvision's stochastic_depth_prob.
 	StochasticDepth float64
+	// Dropout ∈ [0, 1) before the classifier (used with NumClasses > 0).
+	// Default 0.2, torchvision's efficientnet_b0 dropout.
+	Dropout float64
+}
+
+// DefaultEfficientNetConfig returns torchvision's efficientnet_b0
+// settings on RGB images: stochastic depth 0.2, classifier dropout 0.2,
+// no classifier.
+func DefaultEfficientNetConfig() EfficientNetConfig {
+	return EfficientNetConfig{InChannels: 3, StochasticDepth: 0.2, Dropout: 0.2}
 }
 
 // stage of EfficientNet-B0: expansion, kernel, stride, output channels, blocks.
@@ -34,14 +48,17 @@ var effB0 = []mbStage{
 // depthwise convolutions, squeeze-and-excitation, SiLU and optional
 // stochastic depth.
 func NewEfficientNetB0(cfg EfficientNetConfig, rng *rand.Rand) (*Net, error) {
-	if cfg.InChannels == 0 {
-		cfg.InChannels = 3
+	if err := checkChannels("EfficientNetConfig", "DefaultEfficientNetConfig()", cfg.InChannels, cfg.NumClasses); err != nil {
+		return nil, err
 	}
-	if cfg.InChannels < 0 || cfg.NumClasses < 0 || cfg.StochasticDepth < 0 || cfg.StochasticDepth >= 1 {
-		return nil, fmt.Errorf("backbone: bad EfficientNet configuration %+v", cfg)
+	if !(cfg.StochasticDepth >= 0 && cfg.StochasticDepth < 1) {
+		return nil, fmt.Errorf("backbone: EfficientNetConfig.StochasticDepth %g must be in [0, 1) (start from backbone.DefaultEfficientNetConfig())", cfg.StochasticDepth)
+	}
+	if !(cfg.Dropout >= 0 && cfg.Dropout < 1) {
+		return nil, fmt.Errorf("backbone: EfficientNetConfig.Dropout %g must be in [0, 1) (start from backbone.DefaultEfficientNetConfig())", cfg.Dropout)
 	}
 	if rng == nil {
-		rng = rand.New(rand.NewSource(1))
+		rng = nn.DefaultRand()
 	}
 	total := 0
 	for _, st := range effB0 {
@@ -82,7 +99,10 @@ func NewEfficientNetB0(cfg EfficientNetConfig, rng *rand.Rand) (*Net, error) {
 	mods = append(mods, head, nn.GlobalAvgPool{})
 	out := 1280
 	if cfg.NumClasses > 0 {
-		drop, _ := nn.NewDropout(0.2)
+		drop, err := nn.NewDropout(cfg.Dropout)
+		if err != nil {
+			return nil, err
+		}
 		fc, err := nn.NewLinear("classifier.1", 1280, cfg.NumClasses, true, rng)
 		if err != nil {
 			return nil, err
@@ -96,7 +116,8 @@ func NewEfficientNetB0(cfg EfficientNetConfig, rng *rand.Rand) (*Net, error) {
 // convBNAct is torchvision's Conv2dNormActivation: conv (no bias), BN, and
 // SiLU when act is set; names name.0 and name.1.
 func convBNAct(name string, in, out, k, stride, groups int, act bool, rng *rand.Rand) (*nn.Sequential, error) {
-	opt := nn.ConvOptions{Stride: stride, Padding: (k - 1) / 2, NoBias: true, KaimingOut: true}
+	opt := nn.DefaultConvOptions()
+	opt.Stride, opt.Padding, opt.NoBias, opt.KaimingOut = stride, (k-1)/2, true, true
 	if groups > 1 {
 		opt.Groups = groups
 	}
@@ -104,7 +125,7 @@ func convBNAct(name string, in, out, k, stride, groups int, act bool, rng *rand.
 	if err != nil {
 		return nil, err
 	}
-	bn, err := nn.NewBatchNorm2d(name+".1", out, nn.BNOptions{})
+	bn, err := nn.NewBatchNorm2d(name+".1", out, nn.DefaultBNOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +206,11 @@ type SqueezeExcite struct {
 
 // NewSqueezeExcite makes a squeeze-and-excitation module.
 func NewSqueezeExcite(name string, channels, squeeze int, rng *rand.Rand) (*SqueezeExcite, error) {
-	fc1, err := nn.NewConv2d(name+".fc1", channels, squeeze, 1, nn.ConvOptions{}, rng)
+	fc1, err := nn.NewConv2d(name+".fc1", channels, squeeze, 1, nn.DefaultConvOptions(), rng)
 	if err != nil {
 		return nil, err
 	}
-	fc2, err := nn.NewConv2d(name+".fc2", squeeze, channels, 1, nn.ConvOptions{}, rng)
+	fc2, err := nn.NewConv2d(name+".fc2", squeeze, channels, 1, nn.DefaultConvOptions(), rng)
 	if err != nil {
 		return nil, err
 	}

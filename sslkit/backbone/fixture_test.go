@@ -20,7 +20,7 @@ func TestBlocksMatchPyTorch(t *testing.T) {
 		"mbconv_residual": func() (nn.Module, error) { return newMBConv("blk", 8, 8, 6, 5, 1, nil) },
 		"mbconv_stride":   func() (nn.Module, error) { return newMBConv("blk", 8, 16, 1, 3, 2, nil) },
 		"tiny_vit": func() (nn.Module, error) {
-			return NewViT(ViTConfig{ImageSize: 8, PatchSize: 2, Dims: []int{8, 16}, Depths: []int{2, 1},
+			return NewViT(ViTConfig{ImageSize: 8, InChannels: 3, PatchSize: 2, Dims: []int{8, 16}, Depths: []int{2, 1},
 				Heads: []int{2, 2}, Window: 2, MLPRatio: 2}, nil)
 		},
 	}

@@ -75,7 +75,7 @@ func requireAllGradients(t *testing.T, norms map[string]float64) {
 }
 
 func TestResNet18CIFARTrainStep(t *testing.T) {
-	net, err := NewResNet(ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+	net, err := NewResNet(ResNetConfig{InChannels: 3, Depth: 18, CIFARStem: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestResNet50ImageNetStemForward(t *testing.T) {
 	if testing.Short() {
 		t.Skip("ResNet-50 train step")
 	}
-	net, err := NewResNet(ResNetConfig{Depth: 50, NumClasses: 7}, nil)
+	net, err := NewResNet(ResNetConfig{InChannels: 3, Depth: 50, NumClasses: 7}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestResNet50ImageNetStemForward(t *testing.T) {
 }
 
 func TestEfficientNetB0TrainStep(t *testing.T) {
-	net, err := NewEfficientNetB0(EfficientNetConfig{NumClasses: 5}, nil)
+	net, err := NewEfficientNetB0(EfficientNetConfig{InChannels: 3, Dropout: 0.2, NumClasses: 5}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestEfficientNetB0TrainStep(t *testing.T) {
 }
 
 func TestBinaryResNet18TrainStep(t *testing.T) {
-	net, err := NewBinaryResNet18(BinaryResNetConfig{CIFARStem: true, NumClasses: 10}, nil)
+	net, err := NewBinaryResNet18(BinaryResNetConfig{InChannels: 3, CIFARStem: true, NumClasses: 10}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestSmallCNNAndMLP(t *testing.T) {
 }
 
 func TestBackboneInputErrors(t *testing.T) {
-	net, _ := NewResNet(ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+	net, _ := NewResNet(ResNetConfig{InChannels: 3, Depth: 18, CIFARStem: true}, nil)
 	g := G.NewGraph()
 	if _, err := net.Forward(G.NewTensor(g, tensor.Float32, 4, G.WithShape(1, 1, 8, 8))); err == nil {
 		t.Error("1-channel input to a 3-channel ResNet accepted")
@@ -140,7 +140,7 @@ func TestBackboneInputErrors(t *testing.T) {
 	if _, err := net.Forward(G.NewMatrix(g, tensor.Float32, G.WithShape(2, 3))); err == nil {
 		t.Error("matrix input accepted")
 	}
-	if _, err := NewResNet(ResNetConfig{Depth: 101}, nil); err == nil {
+	if _, err := NewResNet(ResNetConfig{InChannels: 3, Depth: 101}, nil); err == nil {
 		t.Error("unsupported depth accepted")
 	}
 	cnn, _ := NewSmallCNN(1, 8, nil)
@@ -151,7 +151,7 @@ func TestBackboneInputErrors(t *testing.T) {
 
 func TestZeroInitResidual(t *testing.T) {
 	for _, depth := range []int{18, 50} {
-		net, err := NewResNet(ResNetConfig{Depth: depth, CIFARStem: true, ZeroInitResidual: true}, nil)
+		net, err := NewResNet(ResNetConfig{InChannels: 3, Depth: depth, CIFARStem: true, ZeroInitResidual: true}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func TestZeroInitResidual(t *testing.T) {
 }
 
 func TestViTTrainStepAndTokens(t *testing.T) {
-	cfg := ViTConfig{ImageSize: 16, PatchSize: 2, Dims: []int{8, 16}, Depths: []int{1, 1}, Heads: []int{2, 2}, Window: 4}
+	cfg := ViTConfig{ImageSize: 16, InChannels: 3, PatchSize: 2, Dims: []int{8, 16}, Depths: []int{1, 1}, Heads: []int{2, 2}, Window: 4, MLPRatio: 4}
 	v, err := NewViT(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func TestViTTrainStepAndTokens(t *testing.T) {
 	if v.Patches != 16 || v.OutDim != 16 {
 		t.Fatalf("patches %d, out %d; want 16, 16", v.Patches, v.OutDim)
 	}
-	def, err := NewViT(ViTConfig{}, nil) // 32×32, patch 4: 8×8 then 4×4 and 2×2 grids, window 4
+	def, err := NewViT(DefaultViTConfig(), nil) // 32×32, patch 4: 8×8 then 4×4 and 2×2 grids, window 4
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,9 @@ func TestViTTrainStepAndTokens(t *testing.T) {
 	if !tokens.Shape().Eq(tensor.Shape{2, 16, 16}) || !pooled.Shape().Eq(tensor.Shape{2, 16}) {
 		t.Fatalf("shapes %v %v", pooled.Shape(), tokens.Shape())
 	}
-	if _, err := NewViT(ViTConfig{ImageSize: 30, PatchSize: 4}, nil); err == nil {
+	bad := DefaultViTConfig()
+	bad.ImageSize = 30
+	if _, err := NewViT(bad, nil); err == nil {
 		t.Error("image size not divisible by the patch accepted")
 	}
 	if _, err := v.Forward(G.NewTensor(g, tensor.Float32, 4, G.WithShape(1, 3, 32, 32))); err == nil {
@@ -248,7 +250,7 @@ func TestPatchMergeGroupsNeighbours(t *testing.T) {
 }
 
 func TestEfficientNetStochasticDepth(t *testing.T) {
-	net, err := NewEfficientNetB0(EfficientNetConfig{StochasticDepth: 0.2}, nil)
+	net, err := NewEfficientNetB0(EfficientNetConfig{InChannels: 3, Dropout: 0.2, StochasticDepth: 0.2}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +264,7 @@ func TestEfficientNetStochasticDepth(t *testing.T) {
 	if len(probs) != 9 || math.Abs(probs[0]-0.2*2/16) > 1e-12 || math.Abs(probs[8]-0.2*14/16) > 1e-12 {
 		t.Errorf("drop probabilities %v", probs)
 	}
-	if _, err := NewEfficientNetB0(EfficientNetConfig{StochasticDepth: 1}, nil); err == nil {
+	if _, err := NewEfficientNetB0(EfficientNetConfig{InChannels: 3, Dropout: 0.2, StochasticDepth: 1}, nil); err == nil {
 		t.Error("drop probability 1 accepted")
 	}
 }

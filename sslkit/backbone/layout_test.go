@@ -19,16 +19,18 @@ func TestParamCountsEqualTorchvision(t *testing.T) {
 		build func() (*Net, error)
 	}{
 		{"resnet18_cifar_10", 11173962, func() (*Net, error) {
-			return NewResNet(ResNetConfig{Depth: 18, CIFARStem: true, NumClasses: 10}, nil)
+			return NewResNet(ResNetConfig{InChannels: 3, Depth: 18, CIFARStem: true, NumClasses: 10}, nil)
 		}},
 		{"resnet18_cifar_features", 11168832, func() (*Net, error) {
-			return NewResNet(ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+			return NewResNet(ResNetConfig{InChannels: 3, Depth: 18, CIFARStem: true}, nil)
 		}},
-		{"resnet18", 11689512, func() (*Net, error) { return NewResNet(ResNetConfig{Depth: 18, NumClasses: 1000}, nil) }},
-		{"resnet34", 21797672, func() (*Net, error) { return NewResNet(ResNetConfig{Depth: 34, NumClasses: 1000}, nil) }},
-		{"resnet50", 25557032, func() (*Net, error) { return NewResNet(ResNetConfig{Depth: 50, NumClasses: 1000}, nil) }},
-		{"resnet50_features", 23508032, func() (*Net, error) { return NewResNet(ResNetConfig{Depth: 50}, nil) }},
-		{"efficientnet_b0", 5288548, func() (*Net, error) { return NewEfficientNetB0(EfficientNetConfig{NumClasses: 1000}, nil) }},
+		{"resnet18", 11689512, func() (*Net, error) { return NewResNet(ResNetConfig{InChannels: 3, Depth: 18, NumClasses: 1000}, nil) }},
+		{"resnet34", 21797672, func() (*Net, error) { return NewResNet(ResNetConfig{InChannels: 3, Depth: 34, NumClasses: 1000}, nil) }},
+		{"resnet50", 25557032, func() (*Net, error) { return NewResNet(ResNetConfig{InChannels: 3, Depth: 50, NumClasses: 1000}, nil) }},
+		{"resnet50_features", 23508032, func() (*Net, error) { return NewResNet(ResNetConfig{InChannels: 3, Depth: 50}, nil) }},
+		{"efficientnet_b0", 5288548, func() (*Net, error) {
+			return NewEfficientNetB0(EfficientNetConfig{InChannels: 3, Dropout: 0.2, NumClasses: 1000}, nil)
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.key, func(t *testing.T) {

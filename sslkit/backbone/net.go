@@ -43,6 +43,17 @@ func (n *Net) String() string {
 	return fmt.Sprintf("%s (%d parameters, output %d)", n.Arch, n.NumParams(), n.OutDim)
 }
 
+// checkChannels validates the fields every backbone config has.
+func checkChannels(cfgName, ctor string, inChannels, numClasses int) error {
+	if inChannels < 1 {
+		return fmt.Errorf("backbone: %s.InChannels %d must be ≥ 1 (start from backbone.%s)", cfgName, inChannels, ctor)
+	}
+	if numClasses < 0 {
+		return fmt.Errorf("backbone: %s.NumClasses %d must be ≥ 0 (0: features)", cfgName, numClasses)
+	}
+	return nil
+}
+
 func shapeOf(x *G.Node) interface{} {
 	if x == nil {
 		return "nil"

@@ -7,21 +7,28 @@ import (
 	"github.com/gossl/gossl/sslkit/nn"
 )
 
-// ResNetConfig selects a ResNet.
+// ResNetConfig selects a ResNet. Start from DefaultResNetConfig and change
+// the fields you need; every field is used as given.
 type ResNetConfig struct {
 	// Depth is 18, 34 or 50.
 	Depth int
 	// CIFARStem replaces the 7×7 stride-2 convolution and max-pool with a
-	// 3×3 stride-1 convolution (for 32×32 inputs, as SimCLR and lightly do).
+	// 3×3 stride-1 convolution (for 32×32 inputs, as SimCLR and lightly
+	// do). Default false, torchvision's ImageNet stem.
 	CIFARStem bool
 	// ZeroInitResidual starts each block's last BatchNorm at γ = 0.
+	// Default false, as torchvision's zero_init_residual.
 	ZeroInitResidual bool
-	// NumClasses > 0 adds the final Linear layer ("fc"); 0 returns the
-	// pooled features (512 or 2048), which is what SSL methods use.
+	// NumClasses > 0 adds the final Linear layer ("fc"); 0 (the default)
+	// returns the pooled features (512 or 2048), which SSL methods use.
 	NumClasses int
-	// InChannels defaults to 3.
+	// InChannels ≥ 1 of the input images. Default 3.
 	InChannels int
 }
+
+// DefaultResNetConfig returns torchvision's ResNet of the given depth (18,
+// 34 or 50) on RGB images, without the classifier.
+func DefaultResNetConfig(depth int) ResNetConfig { return ResNetConfig{Depth: depth, InChannels: 3} }
 
 var resnetLayers = map[int][4]int{18: {2, 2, 2, 2}, 34: {3, 4, 6, 3}, 50: {3, 4, 6, 3}}
 
@@ -32,23 +39,21 @@ func NewResNet(cfg ResNetConfig, rng *rand.Rand) (*Net, error) {
 	if !ok {
 		return nil, fmt.Errorf("backbone: ResNet depth %d not supported (18, 34, 50)", cfg.Depth)
 	}
-	if cfg.InChannels == 0 {
-		cfg.InChannels = 3
-	}
-	if cfg.InChannels < 0 || cfg.NumClasses < 0 {
-		return nil, fmt.Errorf("backbone: negative channels or classes in %+v", cfg)
+	if err := checkChannels("ResNetConfig", "DefaultResNetConfig(depth)", cfg.InChannels, cfg.NumClasses); err != nil {
+		return nil, err
 	}
 	if rng == nil {
-		rng = rand.New(rand.NewSource(1))
+		rng = nn.DefaultRand()
 	}
 	b := &builder{}
 	b.stem(cfg.InChannels, cfg.CIFARStem, rng)
 	b.add(nn.ReLU{}, nil)
 	if !cfg.CIFARStem {
-		b.add(nn.MaxPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil)
+		b.add(imagenetMaxPool(), nil)
 	}
 	in := 64
-	opt := nn.BlockOptions{ZeroInitResidual: cfg.ZeroInitResidual}
+	opt := nn.DefaultBlockOptions()
+	opt.ZeroInitResidual = cfg.ZeroInitResidual
 	for stage, n := range blocks {
 		width := 64 << stage
 		for i := 0; i < n; i++ {

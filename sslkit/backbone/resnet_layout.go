@@ -12,13 +12,25 @@ import (
 // stem adds conv1 and bn1: ImageNet's 7×7 stride-2 convolution or, with
 // the CIFAR stem, a 3×3 stride-1 one (the caller adds ReLU and max-pool).
 func (b *builder) stem(inChannels int, cifar bool, rng *rand.Rand) {
-	opt := nn.ConvOptions{Padding: 1, NoBias: true, KaimingOut: true}
+	opt := resnetConv(1, 1)
 	kernel := 3
 	if !cifar {
 		opt.Stride, opt.Padding, kernel = 2, 3, 7
 	}
 	b.conv(nn.NewConv2d("conv1", inChannels, 64, kernel, opt, rng))
-	b.bn(nn.NewBatchNorm2d("bn1", 64, nn.BNOptions{}))
+	b.bn(nn.NewBatchNorm2d("bn1", 64, nn.DefaultBNOptions()))
+}
+
+// imagenetMaxPool is the stem's 3×3 stride-2 max-pool.
+func imagenetMaxPool() *nn.MaxPool2d {
+	return &nn.MaxPool2d{Kernel: 3, Opt: nn.MaxPoolOptions{Stride: 2, Padding: 1}}
+}
+
+// resnetConv is torchvision's ResNet convolution: no bias, He fan-out init.
+func resnetConv(stride, pad int) nn.ConvOptions {
+	o := nn.DefaultConvOptions()
+	o.Stride, o.Padding, o.NoBias, o.KaimingOut = stride, pad, true, true
+	return o
 }
 
 // stageStride is the stride of block i of a stage: every stage after the

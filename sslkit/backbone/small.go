@@ -16,7 +16,9 @@ func NewMLP(inShape []int, hidden []int, out int, rng *rand.Rand) (*Net, error) 
 	}
 	in := inShape[0] * inShape[1] * inShape[2]
 	dims := append(append([]int{in}, hidden...), out)
-	mlp, err := nn.NewMLP("mlp", dims, nn.MLPOptions{HiddenBN: true}, rng)
+	opt := nn.DefaultMLPOptions()
+	opt.HiddenBN = true
+	mlp, err := nn.NewMLP("mlp", dims, opt, rng)
 	if err != nil {
 		return nil, err
 	}
@@ -31,22 +33,23 @@ func NewSmallCNN(inChannels, features int, rng *rand.Rand) (*Net, error) {
 		return nil, fmt.Errorf("backbone: SmallCNN needs positive channels and features, got %d, %d", inChannels, features)
 	}
 	if rng == nil {
-		rng = rand.New(rand.NewSource(1))
+		rng = nn.DefaultRand()
 	}
 	b := &builder{}
-	pad := nn.ConvOptions{Padding: 1, NoBias: true}
+	pad := nn.DefaultConvOptions()
+	pad.Padding, pad.NoBias = 1, true
 	b.conv(nn.NewConv2d("conv1", inChannels, 32, 3, pad, rng))
-	b.bn(nn.NewBatchNorm2d("bn1", 32, nn.BNOptions{}))
+	b.bn(nn.NewBatchNorm2d("bn1", 32, nn.DefaultBNOptions()))
 	b.add(nn.ReLU{}, nil)
-	b.add(nn.MaxPool2d{Kernel: 2}, nil)
+	b.add(&nn.MaxPool2d{Kernel: 2, Opt: nn.DefaultMaxPoolOptions(2)}, nil)
 	b.conv(nn.NewConv2d("conv2", 32, 64, 3, pad, rng))
-	b.bn(nn.NewBatchNorm2d("bn2", 64, nn.BNOptions{}))
+	b.bn(nn.NewBatchNorm2d("bn2", 64, nn.DefaultBNOptions()))
 	b.add(nn.ReLU{}, nil)
-	b.add(nn.MaxPool2d{Kernel: 2}, nil)
+	b.add(&nn.MaxPool2d{Kernel: 2, Opt: nn.DefaultMaxPoolOptions(2)}, nil)
 	b.add(nn.Flatten{}, nil)
 	fc, err := nn.NewLinear("fc", 64*7*7, features, false, rng)
 	b.add(fc, err)
-	bn, err := nn.NewBatchNorm1d("bn3", features, nn.BNOptions{})
+	bn, err := nn.NewBatchNorm1d("bn3", features, nn.DefaultBNOptions())
 	b.add(bn, err)
 	b.add(nn.ReLU{}, nil)
 	if b.err != nil {

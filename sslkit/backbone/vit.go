@@ -10,48 +10,53 @@ import (
 )
 
 // ViTConfig describes a multi-stage vision transformer in the style of
-// EsViT's Swin backbones, scaled down for CPU.
+// EsViT's Swin backbones, scaled down for CPU (Swin-T itself is patch 4,
+// window 7, dims {96, 192, 384, 768}, depths {2, 2, 6, 2}, heads
+// {3, 6, 12, 24}, MLP ratio 4). Start from DefaultViTConfig and change the
+// fields you need; every field is used as given.
 type ViTConfig struct {
-	ImageSize  int // square input side (default 32)
-	InChannels int // default 3
-	PatchSize  int // default 4
+	ImageSize  int // square input side ≥ 1 (default 32)
+	InChannels int // ≥ 1 (default 3)
+	PatchSize  int // ≥ 1, divides ImageSize (default 4, as Swin)
 	// Dims, Depths and Heads give each stage's width, block count and
 	// head count (defaults {48, 96, 192}, {2, 2, 2}, {3, 6, 12}). Between
 	// stages a patch merging halves the grid and maps 4·dim to the next dim.
 	Dims, Depths, Heads []int
-	Window              int     // attention window side (default 4)
-	MLPRatio            float64 // default 4
-	// NoShift keeps every block's windows fixed; by default every second
-	// block of a stage shifts them by Window/2 (Swin's shifted windows)
-	// where the grid is larger than one window.
+	// Window is the attention window side (default 4); a window of 0, or
+	// one at least as large as the grid, attends globally.
+	Window int
+	// MLPRatio > 0 sizes each block's MLP (default 4, as Swin and ViT).
+	MLPRatio float64
+	// NoShift keeps every block's windows fixed; by default (false) every
+	// second block of a stage shifts them by Window/2 (Swin's shifted
+	// windows) where the grid is larger than one window.
 	NoShift bool
 }
 
-func (c *ViTConfig) defaults() {
-	if c.ImageSize == 0 {
-		c.ImageSize = 32
+// DefaultViTConfig returns the tiny three-stage ViT: 32×32 RGB images,
+// patch 4, dims {48, 96, 192}, depths {2, 2, 2}, heads {3, 6, 12},
+// window 4, MLP ratio 4, shifted windows.
+func DefaultViTConfig() ViTConfig {
+	return ViTConfig{ImageSize: 32, InChannels: 3, PatchSize: 4,
+		Dims: []int{48, 96, 192}, Depths: []int{2, 2, 2}, Heads: []int{3, 6, 12},
+		Window: 4, MLPRatio: 4}
+}
+
+func (c ViTConfig) check() error {
+	const hint = "(start from backbone.DefaultViTConfig())"
+	switch {
+	case c.ImageSize < 1:
+		return fmt.Errorf("backbone: ViTConfig.ImageSize %d must be ≥ 1 %s", c.ImageSize, hint)
+	case c.InChannels < 1:
+		return fmt.Errorf("backbone: ViTConfig.InChannels %d must be ≥ 1 %s", c.InChannels, hint)
+	case c.PatchSize < 1:
+		return fmt.Errorf("backbone: ViTConfig.PatchSize %d must be ≥ 1 %s", c.PatchSize, hint)
+	case c.Window < 0:
+		return fmt.Errorf("backbone: ViTConfig.Window %d must be ≥ 0 %s", c.Window, hint)
+	case !(c.MLPRatio > 0):
+		return fmt.Errorf("backbone: ViTConfig.MLPRatio %g must be positive %s", c.MLPRatio, hint)
 	}
-	if c.InChannels == 0 {
-		c.InChannels = 3
-	}
-	if c.PatchSize == 0 {
-		c.PatchSize = 4
-	}
-	if c.Dims == nil {
-		c.Dims = []int{48, 96, 192}
-	}
-	if c.Depths == nil {
-		c.Depths = []int{2, 2, 2}
-	}
-	if c.Heads == nil {
-		c.Heads = []int{3, 6, 12}
-	}
-	if c.Window == 0 {
-		c.Window = 4
-	}
-	if c.MLPRatio == 0 {
-		c.MLPRatio = 4
-	}
+	return nil
 }
 
 // ViT is a tiny multi-stage vision transformer with (shifted) window
@@ -72,7 +77,9 @@ type ViT struct {
 
 // NewViT builds a ViT; rng may be nil.
 func NewViT(cfg ViTConfig, rng *rand.Rand) (*ViT, error) {
-	cfg.defaults()
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	n := len(cfg.Dims)
 	if n == 0 || len(cfg.Depths) != n || len(cfg.Heads) != n {
 		return nil, fmt.Errorf("backbone: ViT needs as many depths %v and heads %v as dims %v", cfg.Depths, cfg.Heads, cfg.Dims)
@@ -85,15 +92,15 @@ func NewViT(cfg ViTConfig, rng *rand.Rand) (*ViT, error) {
 		return nil, fmt.Errorf("backbone: ViT grid %d cannot be halved %d times", grid, n-1)
 	}
 	if rng == nil {
-		rng = rand.New(rand.NewSource(1))
+		rng = nn.DefaultRand()
 	}
 	v := &ViT{Config: cfg}
 	var err error
 	if v.Embed, err = nn.NewConv2d("patch_embed.proj", cfg.InChannels, cfg.Dims[0], cfg.PatchSize,
-		nn.ConvOptions{Stride: cfg.PatchSize}, rng); err != nil {
+		nn.ConvOptions{Stride: cfg.PatchSize, Dilation: 1, Groups: 1}, rng); err != nil {
 		return nil, err
 	}
-	if v.EmbedLN, err = nn.NewLayerNorm("patch_embed.norm", cfg.Dims[0]); err != nil {
+	if v.EmbedLN, err = nn.NewLayerNorm("patch_embed.norm", cfg.Dims[0], nn.DefaultLayerNormOptions()); err != nil {
 		return nil, err
 	}
 	for s := 0; s < n; s++ {
@@ -119,7 +126,7 @@ func NewViT(cfg ViTConfig, rng *rand.Rand) (*ViT, error) {
 		}
 		v.Stages = append(v.Stages, nn.NewSequential(blocks...))
 	}
-	if v.Norm, err = nn.NewLayerNorm("norm", cfg.Dims[n-1]); err != nil {
+	if v.Norm, err = nn.NewLayerNorm("norm", cfg.Dims[n-1], nn.DefaultLayerNormOptions()); err != nil {
 		return nil, err
 	}
 	v.OutDim, v.Patches = cfg.Dims[n-1], grid*grid
@@ -205,7 +212,7 @@ type patchMerge struct {
 }
 
 func newPatchMerge(name string, in, out, grid int, rng *rand.Rand) (*patchMerge, error) {
-	norm, err := nn.NewLayerNorm(name+".norm", 4*in)
+	norm, err := nn.NewLayerNorm(name+".norm", 4*in, nn.DefaultLayerNormOptions())
 	if err != nil {
 		return nil, err
 	}

@@ -11,17 +11,31 @@ import (
 )
 
 // DINOConfig configures DINO's projection head, which EsViT applies both
-// to the pooled feature and to every patch token. Zero values give DINO's
-// defaults: 3 layers, hidden 2048, bottleneck 256, no BatchNorm, last
-// layer's norm frozen.
+// to the pooled feature and to every patch token. Start from
+// DefaultDINOConfig (facebookresearch/dino's DINOHead defaults) and change
+// the fields you need; every field is used as given.
 type DINOConfig struct {
-	In, Out            int
+	// In is the backbone's feature size, Out the number of prototypes K
+	// (DINO: 65536).
+	In, Out int
+	// Hidden ≥ 1 is the MLP's hidden width (default 2048) and Bottleneck
+	// ≥ 1 the normalised bottleneck (default 256), as in DINO.
 	Hidden, Bottleneck int
-	Layers             int
-	BatchNorm          bool
+	// Layers ≥ 1 of the MLP (default 3, DINO's nlayers).
+	Layers int
+	// BatchNorm after each hidden Linear (DINO's use_bn, default false).
+	BatchNorm bool
 	// TrainLastLayerNorm makes the weight-norm gain g of the last layer
-	// trainable (DINO's norm_last_layer=False); by default g stays 1.
+	// trainable (DINO's norm_last_layer=False); by default (false) g
+	// stays 1.
 	TrainLastLayerNorm bool
+}
+
+// DefaultDINOConfig returns DINO's head for in features and out
+// prototypes: 3 layers, hidden 2048, bottleneck 256, no BatchNorm, last
+// layer's norm frozen.
+func DefaultDINOConfig(in, out int) DINOConfig {
+	return DINOConfig{In: in, Out: out, Hidden: 2048, Bottleneck: 256, Layers: 3}
 }
 
 // DINOHead is MLP (GELU) → L2 normalisation → weight-normalised Linear
@@ -35,29 +49,27 @@ type DINOHead struct {
 	WeightV *nn.Param // (Out, Bottleneck)
 }
 
-// NewDINOHead builds the head; rng may be nil.
+// NewDINOHead builds the head; a nil rng draws from nn.DefaultRand.
 func NewDINOHead(cfg DINOConfig, rng *rand.Rand) (*DINOHead, error) {
-	if cfg.Hidden == 0 {
-		cfg.Hidden = 2048
-	}
-	if cfg.Bottleneck == 0 {
-		cfg.Bottleneck = 256
-	}
-	if cfg.Layers == 0 {
-		cfg.Layers = 3
-	}
-	if cfg.In < 1 || cfg.Out < 1 || cfg.Hidden < 1 || cfg.Bottleneck < 1 || cfg.Layers < 1 {
-		return nil, fmt.Errorf("head: bad DINO head sizes %+v", cfg)
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"In", cfg.In}, {"Out", cfg.Out}, {"Hidden", cfg.Hidden}, {"Bottleneck", cfg.Bottleneck}, {"Layers", cfg.Layers}} {
+		if f.v < 1 {
+			return nil, fmt.Errorf("head: DINOConfig.%s %d must be ≥ 1 (start from head.DefaultDINOConfig(in, out))", f.name, f.v)
+		}
 	}
 	if rng == nil {
-		rng = rand.New(rand.NewSource(1))
+		rng = nn.DefaultRand()
 	}
 	dims := []int{cfg.In}
 	for i := 1; i < cfg.Layers; i++ {
 		dims = append(dims, cfg.Hidden)
 	}
 	dims = append(dims, cfg.Bottleneck)
-	mlp, err := nn.NewMLP("mlp", dims, nn.MLPOptions{HiddenBN: cfg.BatchNorm, BiasBeforeBN: true, Activation: "gelu"}, rng)
+	opt := nn.DefaultMLPOptions()
+	opt.HiddenBN, opt.BiasBeforeBN, opt.Activation = cfg.BatchNorm, true, "gelu"
+	mlp, err := nn.NewMLP("mlp", dims, opt, rng)
 	if err != nil {
 		return nil, fmt.Errorf("head: DINO head: %w", err)
 	}

@@ -39,7 +39,7 @@ func TestDINOHeadMatchesPyTorch(t *testing.T) {
 }
 
 func TestDINOHeadOnPatchTokens(t *testing.T) {
-	h, err := NewDINOHead(DINOConfig{In: 6, Out: 5, Hidden: 8, Bottleneck: 4}, nil)
+	h, err := NewDINOHead(DINOConfig{In: 6, Out: 5, Hidden: 8, Bottleneck: 4, Layers: 3}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestDINOHeadOnPatchTokens(t *testing.T) {
 }
 
 func TestDINOHeadFiniteDifferences(t *testing.T) {
-	h, err := NewDINOHead(DINOConfig{In: 4, Out: 5, Hidden: 6, Bottleneck: 3, TrainLastLayerNorm: true}, nil)
+	h, err := NewDINOHead(DINOConfig{In: 4, Out: 5, Hidden: 6, Bottleneck: 3, Layers: 3, TrainLastLayerNorm: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

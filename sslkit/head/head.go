@@ -30,6 +30,7 @@ func (h *Head) Forward(x *G.Node) (*G.Node, error) {
 // New builds a head with layer sizes dims (input first) and the given MLP
 // options; the presets below cover the published heads. Parameter names
 // are name.0.weight, name.1.running_mean, … as in a torch.nn.Sequential.
+// A nil rng draws from nn.DefaultRand, the process-wide stream.
 func New(arch, name string, dims []int, opt nn.MLPOptions, rng *rand.Rand) (*Head, error) {
 	if len(dims) < 2 {
 		return nil, fmt.Errorf("head %s: need input and output sizes, got %v", arch, dims)
@@ -41,29 +42,36 @@ func New(arch, name string, dims []int, opt nn.MLPOptions, rng *rand.Rand) (*Hea
 	return &Head{Arch: arch, In: dims[0], Out: dims[len(dims)-1], MLP: m}, nil
 }
 
+// mlpOptions returns nn.DefaultMLPOptions changed by set.
+func mlpOptions(set func(*nn.MLPOptions)) nn.MLPOptions {
+	o := nn.DefaultMLPOptions()
+	set(&o)
+	return o
+}
+
 // SimCLRProjector is SimCLR's g(·): Linear–ReLU–Linear (paper: hidden = in,
 // out = 128).
 func SimCLRProjector(name string, in, hidden, out int, rng *rand.Rand) (*Head, error) {
-	return New("simclr-projector", name, []int{in, hidden, out}, nn.MLPOptions{}, rng)
+	return New("simclr-projector", name, []int{in, hidden, out}, nn.DefaultMLPOptions(), rng)
 }
 
 // SimCLRv2Projector is SimCLR v2's three-layer projector with BatchNorm
 // after every layer (the last without ReLU).
 func SimCLRv2Projector(name string, in, hidden, out int, rng *rand.Rand) (*Head, error) {
-	return New("simclr-v2-projector", name, []int{in, hidden, hidden, out}, nn.MLPOptions{HiddenBN: true, OutputBN: true}, rng)
+	return New("simclr-v2-projector", name, []int{in, hidden, hidden, out}, mlpOptions(func(o *nn.MLPOptions) { o.HiddenBN = true; o.OutputBN = true }), rng)
 }
 
 // MoCoV2Projector is MoCo v2's Linear–ReLU–Linear head (2048 → 128 for
 // ResNet-50; DisCo widens the hidden layer to 2048 for small students).
 func MoCoV2Projector(name string, in, hidden, out int, rng *rand.Rand) (*Head, error) {
-	return New("moco-v2-projector", name, []int{in, hidden, out}, nn.MLPOptions{}, rng)
+	return New("moco-v2-projector", name, []int{in, hidden, out}, nn.DefaultMLPOptions(), rng)
 }
 
 // BYOLMLP is BYOL's projector and predictor: Linear–BN–ReLU–Linear
 // (paper: hidden 4096, out 256). The hidden Linear keeps its bias, as in
 // BYOL's code.
 func BYOLMLP(name string, in, hidden, out int, rng *rand.Rand) (*Head, error) {
-	return New("byol-mlp", name, []int{in, hidden, out}, nn.MLPOptions{HiddenBN: true, BiasBeforeBN: true}, rng)
+	return New("byol-mlp", name, []int{in, hidden, out}, mlpOptions(func(o *nn.MLPOptions) { o.HiddenBN = true; o.BiasBeforeBN = true }), rng)
 }
 
 // SimSiamProjector is SimSiam's three-layer projector: (Linear–BN–ReLU)×2,
@@ -71,19 +79,19 @@ func BYOLMLP(name string, in, hidden, out int, rng *rand.Rand) (*Head, error) {
 // (paper: hidden = out = 2048).
 func SimSiamProjector(name string, in, hidden, out int, rng *rand.Rand) (*Head, error) {
 	return New("simsiam-projector", name, []int{in, hidden, hidden, out},
-		nn.MLPOptions{HiddenBN: true, OutputBN: true, OutputBNNoAffine: true}, rng)
+		mlpOptions(func(o *nn.MLPOptions) { o.HiddenBN = true; o.OutputBN = true; o.OutputBNNoAffine = true }), rng)
 }
 
 // SimSiamPredictor is SimSiam's bottleneck predictor: Linear(no bias)–BN–
 // ReLU–Linear (paper: 2048 → 512 → 2048).
 func SimSiamPredictor(name string, dim, hidden int, rng *rand.Rand) (*Head, error) {
-	return New("simsiam-predictor", name, []int{dim, hidden, dim}, nn.MLPOptions{HiddenBN: true}, rng)
+	return New("simsiam-predictor", name, []int{dim, hidden, dim}, mlpOptions(func(o *nn.MLPOptions) { o.HiddenBN = true }), rng)
 }
 
 // BarlowTwinsProjector is Barlow Twins' projector: (Linear–BN–ReLU)×2 and
 // a final Linear, all without bias (paper: 8192-8192-8192).
 func BarlowTwinsProjector(name string, in, hidden, out int, rng *rand.Rand) (*Head, error) {
-	h, err := New("barlow-twins-projector", name, []int{in, hidden, hidden, out}, nn.MLPOptions{HiddenBN: true}, rng)
+	h, err := New("barlow-twins-projector", name, []int{in, hidden, hidden, out}, mlpOptions(func(o *nn.MLPOptions) { o.HiddenBN = true }), rng)
 	if err != nil {
 		return nil, err
 	}

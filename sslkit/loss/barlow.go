@@ -5,17 +5,25 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// BarlowTwinsOptions configures BarlowTwins. The zero value is the paper's
-// setting.
+// BarlowTwinsOptions configures BarlowTwins. Start from
+// DefaultBarlowTwinsOptions and change the fields you need; every field is
+// used as given (Lambda 0 drops the redundancy term).
 type BarlowTwinsOptions struct {
-	// Lambda weighs the off-diagonal (redundancy-reduction) term
-	// (default 0.0051, i.e. 5e-3 rounded as in the reference code).
+	// Lambda ≥ 0 weighs the off-diagonal (redundancy-reduction) term.
+	// Default 0.0051, facebookresearch/barlowtwins main.py's --lambd (the
+	// paper's 5e-3).
 	Lambda float64
-	// Scale multiplies the whole loss (default 1; early versions of the
-	// reference code used scale-loss 1/32 ≈ 0.024).
+	// Scale > 0 multiplies the whole loss. Default 1 (the current
+	// reference code; early versions used --scale-loss 1/32 ≈ 0.024).
 	Scale float64
-	// Eps is the batch-norm epsilon (default 1e-5, BatchNorm1d's).
+	// Eps ≥ 0 is the batch-norm epsilon. Default 1e-5, BatchNorm1d's.
 	Eps float64
+}
+
+// DefaultBarlowTwinsOptions returns the released code's settings:
+// λ = 0.0051, scale 1, eps 1e-5.
+func DefaultBarlowTwinsOptions() BarlowTwinsOptions {
+	return BarlowTwinsOptions{Lambda: 0.0051, Scale: 1, Eps: ops.DefaultBNEps}
 }
 
 // BarlowTwins standardises every embedding dimension of z1 and z2 (N×D)
@@ -27,16 +35,16 @@ func BarlowTwins(z1, z2 *G.Node, opt BarlowTwinsOptions) (*G.Node, error) {
 	if err := checkPair("BarlowTwins", z1, z2); err != nil {
 		return nil, err
 	}
-	lambda := orDefault(opt.Lambda, 0.0051)
-	sc := orDefault(opt.Scale, 1)
-	eps := orDefault(opt.Eps, ops.DefaultBNEps)
-	for _, p := range []struct {
-		name string
-		v    float64
-	}{{"lambda", lambda}, {"scale", sc}, {"eps", eps}} {
-		if err := positive("BarlowTwins", p.name, p.v); err != nil {
-			return nil, err
-		}
+	lambda, sc, eps := opt.Lambda, opt.Scale, opt.Eps
+	const ctor = "DefaultBarlowTwinsOptions"
+	if err := nonNegative("BarlowTwins", "Lambda", ctor, lambda); err != nil {
+		return nil, err
+	}
+	if err := positive("BarlowTwins", "Scale", ctor, sc); err != nil {
+		return nil, err
+	}
+	if err := nonNegative("BarlowTwins", "Eps", ctor, eps); err != nil {
+		return nil, err
 	}
 	n := z1.Shape()[0]
 	return build("BarlowTwins", func() *G.Node {

@@ -66,6 +66,6 @@ func BenchmarkNTXent512x128(b *testing.B) {
 // cross-correlation), forward + backward.
 func BenchmarkBarlowTwins256x2048(b *testing.B) {
 	benchStep(b, 256, 2048, func(z1, z2 *G.Node) (*G.Node, error) {
-		return BarlowTwins(z1, z2, BarlowTwinsOptions{})
+		return BarlowTwins(z1, z2, DefaultBarlowTwinsOptions())
 	})
 }

@@ -8,17 +8,28 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// DINOOptions configures DINO. The zero value is DINO's setting.
+// DINOOptions configures DINO (and EsViT). Start from DefaultDINOOptions
+// and change the fields you need; every field is used as given
+// (CentreMomentum 0 replaces the centre by each step's mean).
 type DINOOptions struct {
-	// StudentTemp (default 0.1).
+	// StudentTemp > 0. Default 0.1, DINO's (facebookresearch/dino
+	// main_dino.py, DINOLoss student_temp).
 	StudentTemp float64
-	// TeacherTemp (default 0.04, DINO's default and the start of its
-	// optional warm-up to 0.07). It is read when the graph runs, so
-	// SetTeacherTemp changes it between steps without a rebuild.
+	// TeacherTemp > 0. Default 0.04, main_dino.py's --warmup_teacher_temp
+	// and --teacher_temp default (the paper warms it up to 0.07 with
+	// TeacherTempAt). It is read when the graph runs, so SetTeacherTemp
+	// changes it between steps without a rebuild.
 	TeacherTemp float64
-	// CentreMomentum m of the centre update c ← m·c + (1−m)·mean(teacher)
-	// (default 0.9).
+	// CentreMomentum m ∈ [0, 1] of the centre update
+	// c ← m·c + (1−m)·mean(teacher). Default 0.9, main_dino.py's
+	// center_momentum.
 	CentreMomentum float64
+}
+
+// DefaultDINOOptions returns DINO's settings: student τ 0.1, teacher τ
+// 0.04, centre momentum 0.9.
+func DefaultDINOOptions() DINOOptions {
+	return DINOOptions{StudentTemp: 0.1, TeacherTemp: 0.04, CentreMomentum: 0.9}
 }
 
 // DINO holds DINO's loss settings and its running centre of teacher
@@ -39,17 +50,15 @@ func NewDINO(dim int, dt tensor.Dtype, opt DINOOptions) (*DINO, error) {
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, fmt.Errorf("loss.NewDINO: dtype %v, want Float32 or Float64", dt)
 	}
-	opt.StudentTemp = orDefault(opt.StudentTemp, 0.1)
-	opt.TeacherTemp = orDefault(opt.TeacherTemp, 0.04)
-	opt.CentreMomentum = orDefault(opt.CentreMomentum, 0.9)
-	if err := positive("NewDINO", "student temperature", opt.StudentTemp); err != nil {
+	const ctor = "DefaultDINOOptions"
+	if err := positive("NewDINO", "StudentTemp", ctor, opt.StudentTemp); err != nil {
 		return nil, err
 	}
-	if err := positive("NewDINO", "teacher temperature", opt.TeacherTemp); err != nil {
+	if err := positive("NewDINO", "TeacherTemp", ctor, opt.TeacherTemp); err != nil {
 		return nil, err
 	}
-	if opt.CentreMomentum < 0 || opt.CentreMomentum > 1 {
-		return nil, fmt.Errorf("loss.NewDINO: centre momentum %g outside [0, 1]", opt.CentreMomentum)
+	if !(opt.CentreMomentum >= 0 && opt.CentreMomentum <= 1) {
+		return nil, fmt.Errorf("loss.NewDINO: CentreMomentum %g outside [0, 1] (start from loss.%s())", opt.CentreMomentum, ctor)
 	}
 	d := &DINO{opt: opt, dim: dim, centre: tensor.New(tensor.Of(dt), tensor.WithShape(1, dim)),
 		temp: tensor.New(tensor.Of(dt), tensor.WithShape(1))}
@@ -93,7 +102,7 @@ func TeacherTempAt(epoch, warmupEpochs int, warmupTemp, temp float64) float64 {
 	return warmupTemp + (temp-warmupTemp)*float64(epoch)/float64(warmupEpochs-1)
 }
 
-// Options returns the settings in use (defaults filled in).
+// Options returns the settings in use (TeacherTemp as last set).
 func (d *DINO) Options() DINOOptions { return d.opt }
 
 // Centre returns a copy of the current centre.

@@ -5,14 +5,20 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// DistillOptions configures Distill. The zero value is S2-BNN's setting.
+// DistillOptions configures Distill. Start from DefaultDistillOptions and
+// change the fields you need; every field is used as given.
 type DistillOptions struct {
-	// Temperature τ shared by teacher and student (default 0.2).
+	// Temperature τ > 0 shared by teacher and student. Default 0.2,
+	// S2-BNN's (szq0214/S2-BNN, the paper's τ = 0.2).
 	Temperature float64
 	// SkipNormalize uses the projections as given; by default both are
 	// L2-normalised first (S2-BNN distils normalised 128-d projections).
 	SkipNormalize bool
 }
+
+// DefaultDistillOptions returns S2-BNN's settings: τ = 0.2, both
+// projections L2-normalised.
+func DefaultDistillOptions() DistillOptions { return DistillOptions{Temperature: 0.2} }
 
 // Distill is S2-BNN's distribution distillation: the soft cross-entropy
 //
@@ -24,8 +30,8 @@ func Distill(s, t *G.Node, opt DistillOptions) (*G.Node, error) {
 	if err := checkPair("Distill", s, t); err != nil {
 		return nil, err
 	}
-	tau := orDefault(opt.Temperature, 0.2)
-	if err := positive("Distill", "temperature", tau); err != nil {
+	tau := opt.Temperature
+	if err := positive("Distill", "Temperature", "DefaultDistillOptions", tau); err != nil {
 		return nil, err
 	}
 	return build("Distill", func() *G.Node {

@@ -17,7 +17,8 @@ type EsViT struct {
 }
 
 // NewEsViT returns an EsViT loss with K = viewDim view outputs and
-// regionDim patch outputs, sharing opt.
+// regionDim patch outputs, sharing opt (EsViT's own defaults are DINO's:
+// start from DefaultDINOOptions).
 func NewEsViT(viewDim, regionDim int, dt tensor.Dtype, opt DINOOptions) (*EsViT, error) {
 	v, err := NewDINO(viewDim, dt, opt)
 	if err != nil {

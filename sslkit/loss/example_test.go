@@ -46,7 +46,7 @@ func ExampleInfoNCE() {
 	queue, _ := loss.NewQueue(8, 4, tensor.Float32, 1)
 	q := G.NewMatrix(g, tensor.Float32, G.WithShape(2, 4), G.WithName("q"), G.WithInit(G.GlorotN(1)))
 	k := G.NewMatrix(g, tensor.Float32, G.WithShape(2, 4), G.WithName("k"), G.WithInit(G.GlorotN(1)))
-	cost, err := loss.InfoNCE(q, k, queue.Node(g, "queue"), loss.InfoNCEOptions{})
+	cost, err := loss.InfoNCE(q, k, queue.Node(g, "queue"), loss.DefaultInfoNCEOptions())
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -19,37 +19,51 @@ type lossFixture struct {
 	Grads  map[string]gradcheck.FixtureTensor `json:"grads"`
 }
 
-func num(p map[string]interface{}, key string) float64 {
+// set overwrites *dst with params[key] when the fixture gives it.
+func set(p map[string]interface{}, key string, dst *float64) {
 	if v, ok := p[key]; ok {
-		return v.(float64)
+		*dst = v.(float64)
 	}
-	return 0
+}
+
+func setInt(p map[string]interface{}, key string, dst *int) {
+	if v, ok := p[key]; ok {
+		*dst = int(v.(float64))
+	}
 }
 
 // buildLoss builds the fixture's loss from its input nodes (float32, as
-// PyTorch computed). Options not in params stay at their defaults, so the
-// fixtures also pin the defaults.
+// PyTorch computed). Options start from the Default…Options constructors
+// and params overwrite them, so the fixtures also pin the defaults.
 func buildLoss(f lossFixture, in map[string]*G.Node) (*G.Node, error) {
 	p := f.Params
 	switch f.Loss {
 	case "NTXent":
-		return NTXent(in["z1"], in["z2"], NTXentOptions{Temperature: num(p, "temperature")})
+		opt := DefaultNTXentOptions()
+		set(p, "temperature", &opt.Temperature)
+		return NTXent(in["z1"], in["z2"], opt)
 	case "BarlowTwins":
-		opt := BarlowTwinsOptions{Scale: num(p, "scale")}
-		if l := num(p, "lambda"); l != 0.0051 {
-			opt.Lambda = l
-		}
+		opt := DefaultBarlowTwinsOptions()
+		set(p, "scale", &opt.Scale)
+		set(p, "lambda", &opt.Lambda)
 		return BarlowTwins(in["z1"], in["z2"], opt)
 	case "SimSiam":
 		return SimSiam(in["p1"], in["p2"], in["z1"], in["z2"])
 	case "BYOLSymmetric":
 		return BYOLSymmetric(in["p1"], in["p2"], in["z1"], in["z2"])
 	case "InfoNCE":
-		return InfoNCE(in["q"], in["k"], in["queue"], InfoNCEOptions{Temperature: num(p, "temperature"), SkipNormalize: p["skip_normalize"] == true})
+		opt := DefaultInfoNCEOptions()
+		set(p, "temperature", &opt.Temperature)
+		opt.SkipNormalize = p["skip_normalize"] == true
+		return InfoNCE(in["q"], in["k"], in["queue"], opt)
 	case "BYOL":
 		return BYOL(in["p"], in["z"])
 	case "Triplet", "TripletSymmetric":
-		opt := TripletOptions{Gamma: num(p, "gamma"), Margin: num(p, "margin"), Lo: int(num(p, "lo")), Hi: int(num(p, "hi"))}
+		opt := DefaultTripletOptions()
+		set(p, "gamma", &opt.Gamma)
+		set(p, "margin", &opt.Margin)
+		setInt(p, "lo", &opt.Lo)
+		setInt(p, "hi", &opt.Hi)
 		if p["variant"] == "median" {
 			opt.Variant = Median
 		}
@@ -58,12 +72,26 @@ func buildLoss(f lossFixture, in map[string]*G.Node) (*G.Node, error) {
 		}
 		return TripletSymmetric(in["p1"], in["p2"], in["t1"], in["t2"], opt)
 	case "DisCo":
-		opt := DisCoOptions{Weight: num(p, "weight"), MeanOverDims: p["mean_over_dims"] == true}
+		opt := DefaultDisCoOptions()
+		set(p, "weight", &opt.Weight)
+		switch p["reduction"] {
+		case "batch-mean":
+			opt.Reduction = DisCoBatchMean
+		case "mean":
+			opt.Reduction = DisCoMean
+		}
 		return DisCo(in["q"], in["k"], in["queue"], in["tq"], in["sk"], in["tk"], opt)
 	case "Distill":
-		return Distill(in["s"], in["t"], DistillOptions{Temperature: num(p, "temperature"), SkipNormalize: p["skip_normalize"] == true})
+		opt := DefaultDistillOptions()
+		set(p, "temperature", &opt.Temperature)
+		opt.SkipNormalize = p["skip_normalize"] == true
+		return Distill(in["s"], in["t"], opt)
 	case "DINO":
-		d, err := NewDINO(in["s0"].Shape()[1], tensor.Float32, DINOOptions{})
+		opt := DefaultDINOOptions()
+		set(p, "student_temp", &opt.StudentTemp)
+		set(p, "teacher_temp", &opt.TeacherTemp)
+		set(p, "momentum", &opt.CentreMomentum)
+		d, err := NewDINO(in["s0"].Shape()[1], tensor.Float32, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +100,7 @@ func buildLoss(f lossFixture, in map[string]*G.Node) (*G.Node, error) {
 		}
 		return d.Loss([]*G.Node{in["s0"], in["s1"], in["s2"], in["s3"]}, []*G.Node{in["t0"], in["t1"]})
 	case "EsViT":
-		e, err := NewEsViT(in["sv0"].Shape()[1], in["sl0"].Shape()[2], tensor.Float32, DINOOptions{})
+		e, err := NewEsViT(in["sv0"].Shape()[1], in["sl0"].Shape()[2], tensor.Float32, DefaultDINOOptions())
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package loss
 
 import (
 	"fmt"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -58,17 +59,28 @@ func checkEmb(what string, a *G.Node) error {
 	return nil
 }
 
-// orDefault returns v, or def when v is zero.
-func orDefault(v, def float64) float64 {
-	if v == 0 {
-		return def
+// positive checks an option that must be > 0; field is its name in the
+// options struct and ctor the constructor of that struct's defaults, so
+// the error tells a caller who filled a literal where to start from.
+func positive(what, field, ctor string, v float64) error {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return fmt.Errorf("loss.%s: %s %g must be positive (start from loss.%s())", what, field, v, ctor)
 	}
-	return v
+	return nil
 }
 
-func positive(what, name string, v float64) error {
-	if !(v > 0) {
-		return fmt.Errorf("loss.%s: %s %g must be positive", what, name, v)
+// nonNegative checks an option that may be zero but not negative.
+func nonNegative(what, field, ctor string, v float64) error {
+	if !(v >= 0) || math.IsInf(v, 0) {
+		return fmt.Errorf("loss.%s: %s %g must be ≥ 0 (start from loss.%s())", what, field, v, ctor)
+	}
+	return nil
+}
+
+// finite checks an option that may take any finite value.
+func finite(what, field, ctor string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("loss.%s: %s %g must be finite (start from loss.%s())", what, field, v, ctor)
 	}
 	return nil
 }

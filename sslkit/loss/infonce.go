@@ -7,14 +7,21 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// InfoNCEOptions configures InfoNCE. The zero value is MoCo v2's setting.
+// InfoNCEOptions configures InfoNCE. Start from DefaultInfoNCEOptions and
+// change the fields you need; every field is used as given.
 type InfoNCEOptions struct {
-	// Temperature τ (default 0.2, MoCo v2; MoCo v1 used 0.07).
+	// Temperature τ > 0. Default 0.2, MoCo v2's (facebookresearch/moco
+	// main_moco.py --moco-t with --mlp --aug-plus --cos); MoCo v1 used 0.07,
+	// lightly's NTXentLoss with a memory bank defaults to 0.5.
 	Temperature float64
 	// SkipNormalize leaves q and k as given; by default both are
 	// L2-normalised, as MoCo's encoders do before the loss.
 	SkipNormalize bool
 }
+
+// DefaultInfoNCEOptions returns MoCo v2's settings: τ = 0.2, q and k
+// L2-normalised.
+func DefaultInfoNCEOptions() InfoNCEOptions { return InfoNCEOptions{Temperature: 0.2} }
 
 // InfoNCE is MoCo's contrastive loss for queries q and keys k (N×D) against
 // the queue's K negatives (queue, K×D, e.g. Queue.Node): logits
@@ -31,8 +38,8 @@ func InfoNCE(q, k, queue *G.Node, opt InfoNCEOptions) (*G.Node, error) {
 	if queue.Shape()[1] != q.Shape()[1] || queue.Dtype() != q.Dtype() {
 		return nil, fmt.Errorf("loss.InfoNCE: queue %v %v does not match queries %v %v", queue.Shape(), queue.Dtype(), q.Shape(), q.Dtype())
 	}
-	tau := orDefault(opt.Temperature, 0.2)
-	if err := positive("InfoNCE", "temperature", tau); err != nil {
+	tau := opt.Temperature
+	if err := positive("InfoNCE", "Temperature", "DefaultInfoNCEOptions", tau); err != nil {
 		return nil, err
 	}
 	n := q.Shape()[0]

@@ -8,12 +8,19 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// NTXentOptions configures NTXent. The zero value is SimCLR's default.
+// NTXentOptions configures NTXent. Start from DefaultNTXentOptions and
+// change the fields you need; every field is used as given.
 type NTXentOptions struct {
-	// Temperature τ (default 0.1, the SimCLR ImageNet setting; the CIFAR-10
-	// recipe uses 0.5).
+	// Temperature τ > 0. Default 0.1, SimCLR's ImageNet setting (paper
+	// Table 5 / google-research/simclr's flag default); SimCLR's CIFAR-10
+	// recipe uses 0.5, and so does lightly's NTXentLoss default — set 0.5
+	// when porting lightly code.
 	Temperature float64
 }
+
+// DefaultNTXentOptions returns SimCLR's settings: τ = 0.1 (lightly's
+// NTXentLoss defaults to 0.5).
+func DefaultNTXentOptions() NTXentOptions { return NTXentOptions{Temperature: 0.1} }
 
 // NTXent is SimCLR's normalised temperature-scaled cross-entropy. z1 and z2
 // (N×D) are the projections of two views of the same N images. Both are
@@ -22,13 +29,14 @@ type NTXentOptions struct {
 //
 //	ℓ_i = −log exp(s_{i,p(i)}/τ) / Σ_{k≠i} exp(s_{i,k}/τ),  loss = mean_i ℓ_i
 //
-// with s the cosine similarity.
+// with s the cosine similarity. The default τ is 0.1 (SimCLR ImageNet),
+// not lightly's 0.5: see DefaultNTXentOptions.
 func NTXent(z1, z2 *G.Node, opt NTXentOptions) (*G.Node, error) {
 	if err := checkPair("NTXent", z1, z2); err != nil {
 		return nil, err
 	}
-	tau := orDefault(opt.Temperature, 0.1)
-	if err := positive("NTXent", "temperature", tau); err != nil {
+	tau := opt.Temperature
+	if err := positive("NTXent", "Temperature", "DefaultNTXentOptions", tau); err != nil {
 		return nil, err
 	}
 	n := z1.Shape()[0]

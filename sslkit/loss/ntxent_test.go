@@ -24,13 +24,13 @@ func TestNTXentRejectsBadInput(t *testing.T) {
 	g := G.NewGraph()
 	z1 := emb(g, tensor.Float32, "z1", 1, 4, 3)
 	z2 := emb(g, tensor.Float32, "z2", 2, 5, 3)
-	if _, err := NTXent(z1, z2, NTXentOptions{}); err == nil {
+	if _, err := NTXent(z1, z2, DefaultNTXentOptions()); err == nil {
 		t.Error("mismatched shapes accepted")
 	}
 	if _, err := NTXent(z1, z1, NTXentOptions{Temperature: -1}); err == nil {
 		t.Error("negative temperature accepted")
 	}
-	if _, err := NTXent(nil, z1, NTXentOptions{}); err == nil {
+	if _, err := NTXent(nil, z1, DefaultNTXentOptions()); err == nil {
 		t.Error("nil accepted")
 	}
 }

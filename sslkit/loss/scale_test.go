@@ -49,8 +49,8 @@ func TestFloat32PrecisionAtScale(t *testing.T) {
 		n, d int
 		loss func(a, b *G.Node) (*G.Node, error)
 	}{
-		{"NTXent 256x128", 256, 128, func(a, b *G.Node) (*G.Node, error) { return NTXent(a, b, NTXentOptions{}) }},
-		{"BarlowTwins 128x1024", 128, 1024, func(a, b *G.Node) (*G.Node, error) { return BarlowTwins(a, b, BarlowTwinsOptions{}) }},
+		{"NTXent 256x128", 256, 128, func(a, b *G.Node) (*G.Node, error) { return NTXent(a, b, DefaultNTXentOptions()) }},
+		{"BarlowTwins 128x1024", 128, 1024, func(a, b *G.Node) (*G.Node, error) { return BarlowTwins(a, b, DefaultBarlowTwinsOptions()) }},
 	}
 	for _, c := range cases {
 		f32 := valueAndGrads(t, tensor.Float32, c.n, c.d, c.loss)

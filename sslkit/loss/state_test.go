@@ -19,7 +19,7 @@ func TestQueueEnqueueReachesBuiltGraph(t *testing.T) {
 	g := G.NewGraph()
 	q := emb(g, tensor.Float32, "q", 2, 2, d)
 	k := emb(g, tensor.Float32, "k", 3, 2, d)
-	l, err := InfoNCE(q, k, qu.Node(g, "queue"), InfoNCEOptions{})
+	l, err := InfoNCE(q, k, qu.Node(g, "queue"), DefaultInfoNCEOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestQueueEnqueueReachesBuiltGraph(t *testing.T) {
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
 
 func TestDINOCentreUpdate(t *testing.T) {
-	d, err := NewDINO(2, tensor.Float64, DINOOptions{})
+	d, err := NewDINO(2, tensor.Float64, DefaultDINOOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestDINOCentreUpdate(t *testing.T) {
 	if err := d.UpdateCentre(tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float64{1, 2, 3}))); err == nil {
 		t.Fatal("wrong width accepted")
 	}
-	if _, err := NewDINO(2, tensor.Float64, DINOOptions{CentreMomentum: 1.5}); err == nil {
+	if _, err := NewDINO(2, tensor.Float64, DINOOptions{StudentTemp: 0.1, TeacherTemp: 0.04, CentreMomentum: 1.5}); err == nil {
 		t.Fatal("momentum 1.5 accepted")
 	}
 }
@@ -98,14 +98,18 @@ func TestDefaultsAreThePapers(t *testing.T) {
 		name     string
 		def, set func() (*G.Node, error)
 	}{
-		{"NTXent τ=0.1", func() (*G.Node, error) { return NTXent(a, b, NTXentOptions{}) },
+		{"NTXent τ=0.1", func() (*G.Node, error) { return NTXent(a, b, DefaultNTXentOptions()) },
 			func() (*G.Node, error) { return NTXent(a, b, NTXentOptions{Temperature: 0.1}) }},
-		{"Barlow λ=0.0051", func() (*G.Node, error) { return BarlowTwins(a, b, BarlowTwinsOptions{}) },
-			func() (*G.Node, error) { return BarlowTwins(a, b, BarlowTwinsOptions{Lambda: 0.0051, Scale: 1}) }},
-		{"Distill τ=0.2", func() (*G.Node, error) { return Distill(a, b, DistillOptions{}) },
+		{"Barlow λ=0.0051", func() (*G.Node, error) { return BarlowTwins(a, b, DefaultBarlowTwinsOptions()) },
+			func() (*G.Node, error) {
+				return BarlowTwins(a, b, BarlowTwinsOptions{Lambda: 0.0051, Scale: 1, Eps: 1e-5})
+			}},
+		{"Distill τ=0.2", func() (*G.Node, error) { return Distill(a, b, DefaultDistillOptions()) },
 			func() (*G.Node, error) { return Distill(a, b, DistillOptions{Temperature: 0.2}) }},
-		{"Triplet γ=2 margin=100 ranks 1..9", func() (*G.Node, error) { return Triplet(a, b, TripletOptions{}) },
-			func() (*G.Node, error) { return Triplet(a, b, TripletOptions{Gamma: 2, Margin: 100, Lo: 1, Hi: 4}) }},
+		{"Triplet γ=2 margin=100 ranks 1..9", func() (*G.Node, error) { return Triplet(a, b, DefaultTripletOptions()) },
+			func() (*G.Node, error) {
+				return Triplet(a, b, TripletOptions{Variant: Truncated, Gamma: 2, Margin: 100, Lo: 1, Hi: 4})
+			}},
 	}
 	for _, p := range pairs {
 		d, err1 := p.def()
@@ -124,7 +128,7 @@ func TestLossesRejectBadInput(t *testing.T) {
 	a := emb(g, tensor.Float32, "a", 1, 4, 3)
 	b64 := emb(g, tensor.Float64, "b", 2, 4, 3)
 	v := emb(g, tensor.Float32, "v", 3, 4)
-	if _, err := BarlowTwins(a, b64, BarlowTwinsOptions{}); err == nil {
+	if _, err := BarlowTwins(a, b64, DefaultBarlowTwinsOptions()); err == nil {
 		t.Error("mixed dtypes accepted")
 	}
 	if _, err := BYOL(v, v); err == nil {
@@ -133,13 +137,13 @@ func TestLossesRejectBadInput(t *testing.T) {
 	if _, err := Triplet(a, a, TripletOptions{Variant: 7}); err == nil {
 		t.Error("unknown variant accepted")
 	}
-	if _, err := InfoNCE(a, a, emb(g, tensor.Float32, "qq", 4, 5, 2), InfoNCEOptions{}); err == nil {
+	if _, err := InfoNCE(a, a, emb(g, tensor.Float32, "qq", 4, 5, 2), DefaultInfoNCEOptions()); err == nil {
 		t.Error("queue of the wrong width accepted")
 	}
-	if _, err := DisCo(a, a, emb(g, tensor.Float32, "qu", 5, 5, 3), a, a, nil, DisCoOptions{}); err == nil {
+	if _, err := DisCo(a, a, emb(g, tensor.Float32, "qu", 5, 5, 3), a, a, nil, DefaultDisCoOptions()); err == nil {
 		t.Error("sk without tk accepted")
 	}
-	d, _ := NewDINO(3, tensor.Float32, DINOOptions{})
+	d, _ := NewDINO(3, tensor.Float32, DefaultDINOOptions())
 	if _, err := d.Loss([]*G.Node{a}, []*G.Node{a}); err == nil {
 		t.Error("a single view pair (v = iq only) accepted")
 	}
@@ -153,7 +157,7 @@ func TestDINOTeacherTempChangesBuiltGraph(t *testing.T) {
 	g := G.NewGraph()
 	s := []*G.Node{emb(g, tensor.Float64, "s0", 1, 3, 4), emb(g, tensor.Float64, "s1", 2, 3, 4)}
 	tt := []*G.Node{emb(g, tensor.Float64, "t0", 3, 3, 4), emb(g, tensor.Float64, "t1", 4, 3, 4)}
-	d, _ := NewDINO(4, tensor.Float64, DINOOptions{})
+	d, _ := NewDINO(4, tensor.Float64, DefaultDINOOptions())
 	l, err := d.Loss(s, tt)
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +170,7 @@ func TestDINOTeacherTempChangesBuiltGraph(t *testing.T) {
 	g2 := G.NewGraph()
 	s2 := []*G.Node{emb(g2, tensor.Float64, "s0", 1, 3, 4), emb(g2, tensor.Float64, "s1", 2, 3, 4)}
 	t2 := []*G.Node{emb(g2, tensor.Float64, "t0", 3, 3, 4), emb(g2, tensor.Float64, "t1", 4, 3, 4)}
-	fresh, _ := NewDINO(4, tensor.Float64, DINOOptions{TeacherTemp: 0.07})
+	fresh, _ := NewDINO(4, tensor.Float64, DINOOptions{StudentTemp: 0.1, TeacherTemp: 0.07, CentreMomentum: 0.9})
 	l2, _ := fresh.Loss(s2, t2)
 	if want := evalScalar(t, l2); at07 != want || at04 == at07 {
 		t.Fatalf("after SetTeacherTemp(0.07): %g, fresh graph %g, before %g", at07, want, at04)

@@ -20,18 +20,30 @@ const (
 	Median
 )
 
-// TripletOptions configures Triplet. The zero value is the released code's
-// setting.
+// TripletOptions configures Triplet. Start from DefaultTripletOptions and
+// change the fields you need; every field is used as given (Margin 0 is a
+// hinge at zero).
 type TripletOptions struct {
+	// Variant picks the negative. Default Truncated, wanggrun/triplet's
+	// released code; the paper's first version used Median.
 	Variant TripletVariant
-	// Gamma weighs the anchor–positive distance (default 2).
+	// Gamma weighs the anchor–positive distance. Default 2, as in the
+	// released code.
 	Gamma float64
-	// Margin (default 100, so the hinge is always active as in the code;
-	// zero means the default, so ask for a tiny value to get ≈ 0).
+	// Margin of the hinge. Default 100, the released code's, large enough
+	// that the hinge is always active.
 	Margin float64
 	// Lo and Hi bound the ranks averaged by Truncated, 0-based, Hi
-	// exclusive (default 1 and 10; Hi is clipped to the N−1 negatives).
+	// exclusive, 0 ≤ Lo < Hi. Default 1 and 10 (the 2nd–10th closest
+	// negatives, as in the released code); Hi is clipped to the N−1
+	// negatives of the batch.
 	Lo, Hi int
+}
+
+// DefaultTripletOptions returns wanggrun/triplet's released settings:
+// truncated negatives of ranks 1…9, γ = 2, margin 100.
+func DefaultTripletOptions() TripletOptions {
+	return TripletOptions{Variant: Truncated, Gamma: 2, Margin: 100, Lo: 1, Hi: 10}
 }
 
 // Triplet is the median/truncated triplet loss of wanggrun/triplet for
@@ -48,26 +60,32 @@ func Triplet(p, t *G.Node, opt TripletOptions) (*G.Node, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("loss.Triplet: batch of %d has no negatives", n)
 	}
-	gamma := orDefault(opt.Gamma, 2)
-	margin := orDefault(opt.Margin, 100)
+	const ctor = "DefaultTripletOptions"
+	gamma, margin := opt.Gamma, opt.Margin
+	if err := finite("Triplet", "Gamma", ctor, gamma); err != nil {
+		return nil, err
+	}
+	if err := finite("Triplet", "Margin", ctor, margin); err != nil {
+		return nil, err
+	}
 	var lo, hi int
 	switch opt.Variant {
 	case Truncated:
 		lo, hi = opt.Lo, opt.Hi
-		if lo == 0 && hi == 0 {
-			lo, hi = 1, 10
+		if lo < 0 || lo >= hi {
+			return nil, fmt.Errorf("loss.Triplet: Lo %d and Hi %d select no rank (want 0 ≤ Lo < Hi; start from loss.%s())", opt.Lo, opt.Hi, ctor)
 		}
 		if hi > n-1 {
 			hi = n - 1
 		}
-		if lo < 0 || lo >= hi {
-			return nil, fmt.Errorf("loss.Triplet: ranks [%d, %d) select no negative of %d", opt.Lo, hi, n-1)
+		if lo >= hi {
+			return nil, fmt.Errorf("loss.Triplet: ranks [%d, %d) select no negative of the batch's %d", opt.Lo, opt.Hi, n-1)
 		}
 	case Median:
 		lo = (n - 2) / 2
 		hi = lo + 1
 	default:
-		return nil, fmt.Errorf("loss.Triplet: unknown variant %d", opt.Variant)
+		return nil, fmt.Errorf("loss.Triplet: unknown Variant %d (want loss.Truncated or loss.Median)", opt.Variant)
 	}
 	return build("Triplet", func() *G.Node {
 		pn := m(ops.L2Normalize(p, 1, ops.DefaultNormEps))

@@ -146,13 +146,13 @@ func NewTransformerBlock(name string, dim, heads, height, width, window int, mlp
 	rng = rngOrDefault(rng)
 	blk := &TransformerBlock{Height: height, Width: width, Window: window}
 	var err error
-	if blk.Norm1, err = NewLayerNorm(join(name, "norm1"), dim); err != nil {
+	if blk.Norm1, err = NewLayerNorm(join(name, "norm1"), dim, DefaultLayerNormOptions()); err != nil {
 		return nil, err
 	}
 	if blk.Attn, err = NewAttention(join(name, "attn"), dim, heads, rng); err != nil {
 		return nil, err
 	}
-	blk.Norm2, _ = NewLayerNorm(join(name, "norm2"), dim)
+	blk.Norm2, _ = NewLayerNorm(join(name, "norm2"), dim, DefaultLayerNormOptions())
 	fc1, err := NewLinear(join(name, "mlp.fc1"), dim, hidden, true, rng)
 	if err != nil {
 		return nil, err

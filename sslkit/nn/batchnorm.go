@@ -1,16 +1,31 @@
 package nn
 
 import (
+	"math"
+
 	G "gorgonia.org/gorgonia"
 )
 
-// BNOptions configure BatchNorm. Zero values give PyTorch's defaults:
-// eps 1e-5, momentum 0.1, affine.
+// BNOptions configure BatchNorm. Start from DefaultBNOptions (PyTorch's
+// defaults) and change the fields you need; every field is used as given,
+// so Momentum 0 freezes the running statistics (a literal BNOptions{}
+// does that too).
 type BNOptions struct {
-	Eps      float64
+	// Eps ≥ 0 is added to the variance. Default 1e-5, as in
+	// torch.nn.BatchNorm*d.
+	Eps float64
+	// Momentum ∈ [0, 1] of the running statistics,
+	// running = (1−momentum)·running + momentum·batch. Default 0.1, as in
+	// PyTorch (Keras/TF's 0.99 is 1 − this).
 	Momentum float64
+	// NoAffine drops the learnable scale and shift (torch's affine=False).
+	// Default false.
 	NoAffine bool
 }
+
+// DefaultBNOptions returns PyTorch's BatchNorm defaults: eps 1e-5,
+// momentum 0.1, affine.
+func DefaultBNOptions() BNOptions { return BNOptions{Eps: 1e-5, Momentum: 0.1} }
 
 // BatchNorm normalises each channel (axis 1) with batch statistics in
 // training and running statistics in evaluation. In training every run of
@@ -40,14 +55,11 @@ func newBatchNorm(name string, features int, opt BNOptions, spatial bool) (*Batc
 	if features < 1 {
 		return nil, errf("BatchNorm %q: features must be ≥ 1, got %d", name, features)
 	}
-	if opt.Eps == 0 {
-		opt.Eps = 1e-5
+	if !(opt.Eps >= 0) || math.IsInf(opt.Eps, 1) {
+		return nil, errf("BatchNorm %q: BNOptions.Eps %g must be ≥ 0 (start from nn.DefaultBNOptions())", name, opt.Eps)
 	}
-	if opt.Momentum == 0 {
-		opt.Momentum = 0.1
-	}
-	if opt.Eps < 0 || opt.Momentum < 0 || opt.Momentum > 1 {
-		return nil, errf("BatchNorm %q: eps %g / momentum %g out of range", name, opt.Eps, opt.Momentum)
+	if !(opt.Momentum >= 0 && opt.Momentum <= 1) {
+		return nil, errf("BatchNorm %q: BNOptions.Momentum %g must be in [0, 1] (start from nn.DefaultBNOptions())", name, opt.Momentum)
 	}
 	b := &BatchNorm{Features: features, Eps: opt.Eps, Momentum: opt.Momentum, spatial: spatial, training: true,
 		RunningMean: NewParam(join(name, "running_mean"), zeros(features)),

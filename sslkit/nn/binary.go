@@ -91,7 +91,7 @@ type BinaryConv2d struct {
 // NewBinaryConv2d makes a square-kernel binary convolution with small
 // uniform initial weights; rng may be nil.
 func NewBinaryConv2d(name string, in, out, kernel, stride, padding int, rng *rand.Rand) (*BinaryConv2d, error) {
-	c, err := NewConv2d(name, in, out, kernel, ConvOptions{Stride: stride, Padding: padding, NoBias: true}, rng)
+	c, err := NewConv2d(name, in, out, kernel, ConvOptions{Stride: stride, Padding: padding, Dilation: 1, Groups: 1, NoBias: true}, rng)
 	if err != nil {
 		return nil, err
 	}

@@ -8,19 +8,35 @@ import (
 )
 
 // ConvOptions are Conv2d's hyper-parameters beyond channel counts and
-// kernel size. Zero values mean stride 1, no padding, dilation 1, one
-// group, with a bias.
+// kernel size. Start from DefaultConvOptions (torch.nn.Conv2d's defaults)
+// and change the fields you need; every field is used as given, so a
+// literal ConvOptions{} (stride 0) is an error.
 type ConvOptions struct {
-	Stride, Padding, Dilation int
-	// Groups is 1 (dense convolution) or the input channel count
-	// (depthwise convolution, as in MobileNet/EfficientNet).
+	// Stride ≥ 1. Default 1, as in torch.nn.Conv2d.
+	Stride int
+	// Padding ≥ 0 zeros on each side. Default 0.
+	Padding int
+	// Dilation ≥ 1. Default 1.
+	Dilation int
+	// Groups ≥ 1 splits the channels into groups convolved separately;
+	// it must divide both In and Out. 1 (the default) is a dense
+	// convolution, Groups = In a depthwise one (Out = In, or a multiple of
+	// In for a depthwise multiplier), anything between a grouped one
+	// (ResNeXt, RegNet).
 	Groups int
+	// NoBias drops the bias. Default false (torch's bias=True).
 	NoBias bool
-	// KaimingOut initialises weights with He normal (fan_out), as
-	// torchvision's ResNet and EfficientNet do, instead of PyTorch's
-	// default uniform.
+	// KaimingOut initialises the weight with He normal in fan-out mode,
+	// std = √(2 / (Out·K·K)) with PyTorch's fan-out (which does not divide
+	// by Groups), and the bias with zeros — torchvision's init for ResNet,
+	// EfficientNet and MobileNet convolutions. Default false: PyTorch's
+	// default U(±1/√fan_in) for weight and bias.
 	KaimingOut bool
 }
+
+// DefaultConvOptions returns torch.nn.Conv2d's defaults: stride 1, no
+// padding, dilation 1, one group, with a bias, PyTorch's default init.
+func DefaultConvOptions() ConvOptions { return ConvOptions{Stride: 1, Dilation: 1, Groups: 1} }
 
 // Conv2d is a 2-D convolution on (N, C, H, W) inputs. Weight has PyTorch's
 // layout (Out, In/Groups, K, K).
@@ -33,20 +49,18 @@ type Conv2d struct {
 
 // NewConv2d makes a square-kernel convolution; rng may be nil.
 func NewConv2d(name string, in, out, kernel int, opt ConvOptions, rng *rand.Rand) (*Conv2d, error) {
-	if opt.Stride == 0 {
-		opt.Stride = 1
-	}
-	if opt.Dilation == 0 {
-		opt.Dilation = 1
-	}
-	if opt.Groups == 0 {
-		opt.Groups = 1
-	}
+	const hint = "(start from nn.DefaultConvOptions())"
 	switch {
 	case in < 1 || out < 1 || kernel < 1:
 		return nil, errf("Conv2d %q: channels and kernel must be ≥ 1, got in=%d out=%d kernel=%d", name, in, out, kernel)
-	case opt.Stride < 1 || opt.Padding < 0 || opt.Dilation < 1:
-		return nil, errf("Conv2d %q: bad stride %d / padding %d / dilation %d", name, opt.Stride, opt.Padding, opt.Dilation)
+	case opt.Stride < 1:
+		return nil, errf("Conv2d %q: ConvOptions.Stride %d must be ≥ 1 %s", name, opt.Stride, hint)
+	case opt.Padding < 0:
+		return nil, errf("Conv2d %q: ConvOptions.Padding %d must be ≥ 0 %s", name, opt.Padding, hint)
+	case opt.Dilation < 1:
+		return nil, errf("Conv2d %q: ConvOptions.Dilation %d must be ≥ 1 %s", name, opt.Dilation, hint)
+	case opt.Groups < 1:
+		return nil, errf("Conv2d %q: ConvOptions.Groups %d must be ≥ 1 %s", name, opt.Groups, hint)
 	case opt.Groups != 1 && (opt.Groups != in || out != in):
 		return nil, errf("Conv2d %q: groups=%d: only 1 or depthwise (groups = in = out) are supported", name, opt.Groups)
 	case opt.Groups != 1 && opt.Dilation != 1:

@@ -13,6 +13,24 @@
 // Forward builds (batch statistics or running statistics for BatchNorm,
 // active or inactive Dropout).
 //
+// Options: every options struct (ConvOptions, BNOptions, LayerNormOptions,
+// MLPOptions, BlockOptions, AvgPoolOptions, MaxPoolOptions) has a
+// Default…Options constructor with PyTorch's defaults; start from it and
+// change the fields you need. A field is always used as given — BNOptions
+// with Momentum 0 freezes the running statistics — and an invalid value
+// (a stride of 0) is an error that names the field:
+//
+//	opt := nn.DefaultConvOptions() // stride 1, dilation 1, groups 1, bias
+//	opt.Stride, opt.Padding = 2, 1
+//	conv, err := nn.NewConv2d("conv1", 3, 64, 3, opt, nil)
+//
+// Random initialisation: constructors take a *rand.Rand; nil draws from
+// one process-wide stream (DefaultRand), like PyTorch's global generator,
+// so two layers or two backbones built with nil differ. Seed resets that
+// stream, like torch.manual_seed, so a program that calls nn.Seed(s) and
+// then builds the same models in the same order gets the same weights.
+// Dropout and StochasticDepth seed their masks from it too.
+//
 // Parameter names follow PyTorch's state_dict convention
 // ("layer1.0.conv1.weight"), so checkpoints and printed summaries read the
 // same as in PyTorch. Shapes are static: the batch size is part of the graph.
@@ -20,7 +38,9 @@
 //
 // A typical training graph:
 //
-//	net, _ := backbone.NewResNet(backbone.ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+//	cfg := backbone.DefaultResNetConfig(18)
+//	cfg.CIFARStem = true
+//	net, _ := backbone.NewResNet(cfg, nil)
 //	g := gorgonia.NewGraph()
 //	x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(128, 3, 32, 32))
 //	y, err := net.Forward(x)

@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 	"math/rand"
-	"sync/atomic"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -17,9 +16,6 @@ type Dropout struct {
 	P        float64
 	training bool
 }
-
-// dropoutSeed gives each Dropout graph node its own reproducible stream.
-var dropoutSeed int64
 
 // NewDropout makes a Dropout in training mode; 0 ≤ p < 1.
 func NewDropout(p float64) (*Dropout, error) {
@@ -40,7 +36,7 @@ func (d *Dropout) Forward(x *G.Node) (*G.Node, error) {
 	}
 	// The mask op reads only x's shape; it draws from its own generator
 	// (gorgonia's UniformRandomNode kept every unit in our tests).
-	rng := rand.New(rand.NewSource(atomic.AddInt64(&dropoutSeed, 1)))
+	rng := rand.New(rand.NewSource(defaultRand.Int63()))
 	p, keep := d.P, float32(1/(1-d.P))
 	mask, err := G.ApplyOp(&kernelOp{
 		name: fmt.Sprintf("DropoutMask %g %p", d.P, rng), arity: 1,

@@ -9,7 +9,7 @@ import (
 )
 
 func Example() {
-	mlp, err := nn.NewMLP("projector", []int{4, 8, 2}, nn.MLPOptions{HiddenBN: true}, nil)
+	mlp, err := nn.NewMLP("projector", []int{4, 8, 2}, nn.MLPOptions{Activation: "relu", BN: nn.DefaultBNOptions(), HiddenBN: true}, nil)
 	if err != nil {
 		panic(err)
 	}
@@ -36,7 +36,7 @@ func Example() {
 }
 
 func ExampleSummary() {
-	bn, _ := nn.NewBatchNorm1d("bn", 4, nn.BNOptions{})
+	bn, _ := nn.NewBatchNorm1d("bn", 4, nn.DefaultBNOptions())
 	fc, _ := nn.NewLinear("fc", 4, 2, true, nil)
 	fmt.Print(nn.Summary(nn.NewSequential(bn, fc)))
 	// Output:

@@ -36,62 +36,76 @@ func TestLayersMatchPyTorch(t *testing.T) {
 	}
 	type ctor func() (nn.Module, error)
 	mlp := func() (nn.Module, error) {
-		return nn.NewMLP("mlp", []int{6, 8, 8, 4}, nn.MLPOptions{HiddenBN: true}, nil)
+		return nn.NewMLP("mlp", []int{6, 8, 8, 4}, nn.MLPOptions{Activation: "relu", BN: nn.DefaultBNOptions(), HiddenBN: true}, nil)
 	}
 	block := func(in, out, stride int, bottleneck bool) ctor {
 		return func() (nn.Module, error) {
 			if bottleneck {
-				return nn.NewBottleneck("block", in, out, stride, nn.BlockOptions{}, nil)
+				return nn.NewBottleneck("block", in, out, stride, nn.DefaultBlockOptions(), nil)
 			}
-			return nn.NewBasicBlock("block", in, out, stride, nn.BlockOptions{}, nil)
+			return nn.NewBasicBlock("block", in, out, stride, nn.DefaultBlockOptions(), nil)
 		}
 	}
 	mods := map[string]ctor{
 		"linear":        func() (nn.Module, error) { return nn.NewLinear("fc", 5, 3, true, nil) },
 		"linear_nobias": func() (nn.Module, error) { return nn.NewLinear("fc", 5, 3, false, nil) },
 		"conv2d": func() (nn.Module, error) {
-			return nn.NewConv2d("conv", 3, 4, 3, nn.ConvOptions{Stride: 2, Padding: 1}, nil)
+			return nn.NewConv2d("conv", 3, 4, 3, nn.ConvOptions{Dilation: 1, Groups: 1, Stride: 2, Padding: 1}, nil)
 		},
 		"conv2d_dilated": func() (nn.Module, error) {
-			return nn.NewConv2d("conv", 2, 3, 3, nn.ConvOptions{Padding: 2, Dilation: 2, NoBias: true}, nil)
+			return nn.NewConv2d("conv", 2, 3, 3, nn.ConvOptions{Stride: 1, Groups: 1, Padding: 2, Dilation: 2, NoBias: true}, nil)
 		},
 		"conv2d_floor": func() (nn.Module, error) {
-			return nn.NewConv2d("conv", 2, 3, 3, nn.ConvOptions{Stride: 2, Padding: 1}, nil)
+			return nn.NewConv2d("conv", 2, 3, 3, nn.ConvOptions{Dilation: 1, Groups: 1, Stride: 2, Padding: 1}, nil)
 		},
-		"maxpool_floor": func() (nn.Module, error) { return nn.MaxPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil },
-		"avgpool_floor": func() (nn.Module, error) { return nn.AvgPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil },
+		"maxpool_floor": func() (nn.Module, error) {
+			return nn.MaxPool2d{Kernel: 3, Opt: nn.MaxPoolOptions{Stride: 2, Padding: 1}}, nil
+		},
+		"avgpool_floor": func() (nn.Module, error) {
+			return nn.AvgPool2d{Kernel: 3, Opt: nn.AvgPoolOptions{Stride: 2, Padding: 1, CountIncludePad: true}}, nil
+		},
 		"depthwise_floor": func() (nn.Module, error) {
-			return nn.NewConv2d("dw", 2, 2, 3, nn.ConvOptions{Stride: 2, Padding: 1, Groups: 2, NoBias: true}, nil)
+			return nn.NewConv2d("dw", 2, 2, 3, nn.ConvOptions{Dilation: 1, Stride: 2, Padding: 1, Groups: 2, NoBias: true}, nil)
 		},
-		"conv2d_1x1": func() (nn.Module, error) { return nn.NewConv2d("conv", 4, 6, 1, nn.ConvOptions{NoBias: true}, nil) },
+		"conv2d_1x1": func() (nn.Module, error) {
+			return nn.NewConv2d("conv", 4, 6, 1, nn.ConvOptions{Stride: 1, Dilation: 1, Groups: 1, NoBias: true}, nil)
+		},
 		"depthwise": func() (nn.Module, error) {
-			return nn.NewConv2d("dw", 3, 3, 5, nn.ConvOptions{Stride: 2, Padding: 2, Groups: 3, NoBias: true}, nil)
+			return nn.NewConv2d("dw", 3, 3, 5, nn.ConvOptions{Dilation: 1, Stride: 2, Padding: 2, Groups: 3, NoBias: true}, nil)
 		},
 		"depthwise_bias": func() (nn.Module, error) {
-			return nn.NewConv2d("dw", 4, 4, 3, nn.ConvOptions{Padding: 1, Groups: 4}, nil)
+			return nn.NewConv2d("dw", 4, 4, 3, nn.ConvOptions{Stride: 1, Dilation: 1, Padding: 1, Groups: 4}, nil)
 		},
-		"batchnorm1d_train":    func() (nn.Module, error) { return nn.NewBatchNorm1d("bn", 4, nn.BNOptions{}) },
-		"batchnorm1d_eval":     func() (nn.Module, error) { return nn.NewBatchNorm1d("bn", 4, nn.BNOptions{}) },
-		"batchnorm2d_train":    func() (nn.Module, error) { return nn.NewBatchNorm2d("bn", 3, nn.BNOptions{}) },
-		"batchnorm2d_eval":     func() (nn.Module, error) { return nn.NewBatchNorm2d("bn", 3, nn.BNOptions{}) },
-		"batchnorm2d_noaffine": func() (nn.Module, error) { return nn.NewBatchNorm2d("bn", 3, nn.BNOptions{NoAffine: true}) },
-		"layernorm":            func() (nn.Module, error) { return nn.NewLayerNorm("ln", 8) },
-		"relu":                 func() (nn.Module, error) { return nn.ReLU{}, nil },
-		"gelu":                 func() (nn.Module, error) { return nn.GELU{}, nil },
-		"silu":                 func() (nn.Module, error) { return nn.SiLU{}, nil },
-		"sigmoid":              func() (nn.Module, error) { return nn.Sigmoid{}, nil },
-		"prelu":                func() (nn.Module, error) { return nn.NewPReLU("act", 3, 0.25) },
-		"prelu_shared":         func() (nn.Module, error) { return nn.NewPReLU("act", 1, 0.25) },
-		"maxpool_k3s2p1":       func() (nn.Module, error) { return nn.MaxPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil },
-		"maxpool_k2":           func() (nn.Module, error) { return nn.MaxPool2d{Kernel: 2}, nil },
-		"avgpool_k3s2p1":       func() (nn.Module, error) { return nn.AvgPool2d{Kernel: 3, Stride: 2, Padding: 1}, nil },
-		"avgpool_k2":           func() (nn.Module, error) { return nn.AvgPool2d{Kernel: 2}, nil },
-		"global_avgpool":       func() (nn.Module, error) { return nn.GlobalAvgPool{}, nil },
-		"mlp_bn":               mlp,
-		"rsign":                func() (nn.Module, error) { return nn.NewRSign("sign.move", 3) },
-		"rprelu":               func() (nn.Module, error) { return nn.NewRPReLU("act", 3) },
-		"binary_conv":          func() (nn.Module, error) { return nn.NewBinaryConv2d("conv", 3, 4, 3, 2, 1, nil) },
-		"attention":            func() (nn.Module, error) { return nn.NewAttention("attn", 8, 2, nil) },
+		"batchnorm1d_train": func() (nn.Module, error) { return nn.NewBatchNorm1d("bn", 4, nn.DefaultBNOptions()) },
+		"batchnorm1d_eval":  func() (nn.Module, error) { return nn.NewBatchNorm1d("bn", 4, nn.DefaultBNOptions()) },
+		"batchnorm2d_train": func() (nn.Module, error) { return nn.NewBatchNorm2d("bn", 3, nn.DefaultBNOptions()) },
+		"batchnorm2d_eval":  func() (nn.Module, error) { return nn.NewBatchNorm2d("bn", 3, nn.DefaultBNOptions()) },
+		"batchnorm2d_noaffine": func() (nn.Module, error) {
+			return nn.NewBatchNorm2d("bn", 3, nn.BNOptions{Eps: 1e-5, Momentum: 0.1, NoAffine: true})
+		},
+		"layernorm":    func() (nn.Module, error) { return nn.NewLayerNorm("ln", 8, nn.DefaultLayerNormOptions()) },
+		"relu":         func() (nn.Module, error) { return nn.ReLU{}, nil },
+		"gelu":         func() (nn.Module, error) { return nn.GELU{}, nil },
+		"silu":         func() (nn.Module, error) { return nn.SiLU{}, nil },
+		"sigmoid":      func() (nn.Module, error) { return nn.Sigmoid{}, nil },
+		"prelu":        func() (nn.Module, error) { return nn.NewPReLU("act", 3, 0.25) },
+		"prelu_shared": func() (nn.Module, error) { return nn.NewPReLU("act", 1, 0.25) },
+		"maxpool_k3s2p1": func() (nn.Module, error) {
+			return nn.MaxPool2d{Kernel: 3, Opt: nn.MaxPoolOptions{Stride: 2, Padding: 1}}, nil
+		},
+		"maxpool_k2": func() (nn.Module, error) { return nn.MaxPool2d{Kernel: 2, Opt: nn.MaxPoolOptions{Stride: 2}}, nil },
+		"avgpool_k3s2p1": func() (nn.Module, error) {
+			return nn.AvgPool2d{Kernel: 3, Opt: nn.AvgPoolOptions{Stride: 2, Padding: 1, CountIncludePad: true}}, nil
+		},
+		"avgpool_k2": func() (nn.Module, error) {
+			return nn.AvgPool2d{Kernel: 2, Opt: nn.AvgPoolOptions{Stride: 2, CountIncludePad: true}}, nil
+		},
+		"global_avgpool": func() (nn.Module, error) { return nn.GlobalAvgPool{}, nil },
+		"mlp_bn":         mlp,
+		"rsign":          func() (nn.Module, error) { return nn.NewRSign("sign.move", 3) },
+		"rprelu":         func() (nn.Module, error) { return nn.NewRPReLU("act", 3) },
+		"binary_conv":    func() (nn.Module, error) { return nn.NewBinaryConv2d("conv", 3, 4, 3, 2, 1, nil) },
+		"attention":      func() (nn.Module, error) { return nn.NewAttention("attn", 8, 2, nil) },
 		"shifted_window_block": func() (nn.Module, error) {
 			b, err := nn.NewTransformerBlock("blk", 8, 2, 6, 6, 3, 2, nil)
 			if err == nil {

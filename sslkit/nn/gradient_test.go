@@ -50,27 +50,27 @@ func TestGradients(t *testing.T) {
 	}{
 		{"Linear", m(NewLinear("fc", 5, 3, true, seeded())), tensor.Shape{4, 5}},
 		{"LinearNoBias", m(NewLinear("fc", 5, 3, false, seeded())), tensor.Shape{4, 5}},
-		{"Conv2d", m(NewConv2d("c", 2, 3, 3, ConvOptions{Stride: 2, Padding: 1}, seeded())), tensor.Shape{2, 2, 5, 5}},
-		{"Depthwise", m(NewConv2d("dw", 3, 3, 3, ConvOptions{Stride: 2, Padding: 1, Groups: 3}, seeded())), tensor.Shape{2, 3, 5, 5}},
-		{"BatchNorm1d", m(NewBatchNorm1d("bn", 3, BNOptions{})), tensor.Shape{5, 3}},
-		{"BatchNorm2d", m(NewBatchNorm2d("bn", 2, BNOptions{})), tensor.Shape{3, 2, 3, 3}},
-		{"BatchNorm2dNoAffine", m(NewBatchNorm2d("bn", 2, BNOptions{NoAffine: true})), tensor.Shape{3, 2, 2, 2}},
-		{"LayerNorm2D", m(NewLayerNorm("ln", 6)), tensor.Shape{3, 6}},
-		{"LayerNorm3D", m(NewLayerNorm("ln", 4)), tensor.Shape{2, 3, 4}},
+		{"Conv2d", m(NewConv2d("c", 2, 3, 3, ConvOptions{Dilation: 1, Groups: 1, Stride: 2, Padding: 1}, seeded())), tensor.Shape{2, 2, 5, 5}},
+		{"Depthwise", m(NewConv2d("dw", 3, 3, 3, ConvOptions{Dilation: 1, Stride: 2, Padding: 1, Groups: 3}, seeded())), tensor.Shape{2, 3, 5, 5}},
+		{"BatchNorm1d", m(NewBatchNorm1d("bn", 3, DefaultBNOptions())), tensor.Shape{5, 3}},
+		{"BatchNorm2d", m(NewBatchNorm2d("bn", 2, DefaultBNOptions())), tensor.Shape{3, 2, 3, 3}},
+		{"BatchNorm2dNoAffine", m(NewBatchNorm2d("bn", 2, BNOptions{Eps: 1e-5, Momentum: 0.1, NoAffine: true})), tensor.Shape{3, 2, 2, 2}},
+		{"LayerNorm2D", m(NewLayerNorm("ln", 6, DefaultLayerNormOptions())), tensor.Shape{3, 6}},
+		{"LayerNorm3D", m(NewLayerNorm("ln", 4, DefaultLayerNormOptions())), tensor.Shape{2, 3, 4}},
 		{"GELU", GELU{}, tensor.Shape{3, 4}},
 		{"SiLU", SiLU{}, tensor.Shape{3, 4}},
 		{"PReLU", m(NewPReLU("act", 3, 0.25)), tensor.Shape{2, 3, 2, 2}},
-		{"AvgPool2d", AvgPool2d{Kernel: 3, Stride: 2, Padding: 1}, tensor.Shape{2, 2, 5, 5}},
-		{"MaxPool2d", MaxPool2d{Kernel: 2}, tensor.Shape{2, 2, 4, 4}},
+		{"AvgPool2d", AvgPool2d{Kernel: 3, Opt: AvgPoolOptions{Stride: 2, Padding: 1, CountIncludePad: true}}, tensor.Shape{2, 2, 5, 5}},
+		{"MaxPool2d", MaxPool2d{Kernel: 2, Opt: MaxPoolOptions{Stride: 2}}, tensor.Shape{2, 2, 4, 4}},
 		{"Linear3D", m(NewLinear("fc", 4, 3, true, seeded())), tensor.Shape{2, 3, 4}},
 		{"Attention", m(NewAttention("attn", 4, 2, seeded())), tensor.Shape{2, 3, 4}},
 		{"WindowBlock", m(NewTransformerBlock("blk", 4, 2, 2, 4, 2, 2, seeded())), tensor.Shape{1, 8, 4}},
 		{"ReLU", ReLU{}, tensor.Shape{3, 4}},
 		{"Sigmoid", Sigmoid{}, tensor.Shape{3, 4}},
 		// GELU: a ReLU kink crossed by the perturbation would fool the check.
-		{"MLP", m(NewMLP("mlp", []int{4, 6, 3}, MLPOptions{HiddenBN: true, Activation: "gelu"}, seeded())), tensor.Shape{5, 4}},
+		{"MLP", m(NewMLP("mlp", []int{4, 6, 3}, MLPOptions{BN: DefaultBNOptions(), HiddenBN: true, Activation: "gelu"}, seeded())), tensor.Shape{5, 4}},
 		// ReLU after BatchNorm: with this fixed seed no activation sits within eps of the kink.
-		{"BasicBlock", m(NewBasicBlock("b", 2, 3, 2, BlockOptions{}, seeded())), tensor.Shape{2, 2, 4, 4}},
+		{"BasicBlock", m(NewBasicBlock("b", 2, 3, 2, DefaultBlockOptions(), seeded())), tensor.Shape{2, 2, 4, 4}},
 		{"Flatten", Flatten{}, tensor.Shape{2, 2, 3}},
 		{"ShiftedWindowBlock", shifted(m(NewTransformerBlock("blk", 4, 2, 4, 4, 2, 2, seeded()))), tensor.Shape{1, 16, 4}},
 		{"GlobalAvgPool", GlobalAvgPool{}, tensor.Shape{2, 3, 3, 4}},
@@ -81,7 +81,7 @@ func TestGradients(t *testing.T) {
 }
 
 func TestGradientsEvalBatchNorm(t *testing.T) {
-	bn, err := NewBatchNorm2d("bn", 2, BNOptions{})
+	bn, err := NewBatchNorm2d("bn", 2, DefaultBNOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

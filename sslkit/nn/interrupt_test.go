@@ -15,7 +15,7 @@ import (
 // An interrupted notebook cell stops a running forward pass at the next
 // custom op instead of finishing a long compiled computation.
 func TestInterruptedCellStopsForwardPass(t *testing.T) {
-	conv, err := NewConv2d("conv", 3, 4, 3, ConvOptions{Padding: 1}, rand.New(rand.NewSource(1)))
+	conv, err := NewConv2d("conv", 3, 4, 3, ConvOptions{Stride: 1, Dilation: 1, Groups: 1, Padding: 1}, rand.New(rand.NewSource(1)))
 	if err != nil {
 		t.Fatal(err)
 	}

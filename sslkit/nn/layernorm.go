@@ -1,11 +1,24 @@
 package nn
 
 import (
+	"math"
+
 	G "gorgonia.org/gorgonia"
 )
 
+// LayerNormOptions configure LayerNorm. Start from DefaultLayerNormOptions
+// and change the fields you need; every field is used as given.
+type LayerNormOptions struct {
+	// Eps ≥ 0 is added to the variance. Default 1e-5, torch.nn.LayerNorm's
+	// (DINO's and Swin's ViTs use 1e-6: set it when porting them).
+	Eps float64
+}
+
+// DefaultLayerNormOptions returns torch.nn.LayerNorm's default eps 1e-5.
+func DefaultLayerNormOptions() LayerNormOptions { return LayerNormOptions{Eps: 1e-5} }
+
 // LayerNorm normalises over the last axis (of size Features) with a
-// learnable per-feature scale and shift, eps 1e-5 like PyTorch.
+// learnable per-feature scale and shift.
 type LayerNorm struct {
 	Features     int
 	Eps          float64
@@ -13,11 +26,14 @@ type LayerNorm struct {
 }
 
 // NewLayerNorm makes a LayerNorm over the last axis.
-func NewLayerNorm(name string, features int) (*LayerNorm, error) {
+func NewLayerNorm(name string, features int, opt LayerNormOptions) (*LayerNorm, error) {
 	if features < 1 {
 		return nil, errf("LayerNorm %q: features must be ≥ 1, got %d", name, features)
 	}
-	return &LayerNorm{Features: features, Eps: 1e-5,
+	if !(opt.Eps >= 0) || math.IsInf(opt.Eps, 1) {
+		return nil, errf("LayerNorm %q: LayerNormOptions.Eps %g must be ≥ 0 (start from nn.DefaultLayerNormOptions())", name, opt.Eps)
+	}
+	return &LayerNorm{Features: features, Eps: opt.Eps,
 		Weight: NewParam(join(name, "weight"), filled(1, features)),
 		Bias:   NewParam(join(name, "bias"), zeros(features))}, nil
 }

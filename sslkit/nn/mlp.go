@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// MLPOptions shape an MLP. The zero value is Linear–ReLU–…–Linear with
-// biases everywhere.
+// MLPOptions shape an MLP. Start from DefaultMLPOptions (Linear–ReLU–…–
+// Linear with biases everywhere, no BatchNorm) and change the fields you
+// need; every field is used as given.
 type MLPOptions struct {
 	// HiddenBN puts BatchNorm1d after every hidden Linear (SimCLR v2, BYOL,
 	// SimSiam, MoCo v3 heads).
@@ -19,9 +20,18 @@ type MLPOptions struct {
 	// BiasBeforeBN keeps the bias of a Linear that BatchNorm follows
 	// (redundant, but some reference code has it).
 	BiasBeforeBN bool
-	// Activation is "relu" (default), "gelu" or "silu".
+	// Activation between layers: "relu" (the default), "gelu" or "silu".
+	// An empty string is an error.
 	Activation string
+	// BN configures every BatchNorm the MLP adds (OutputBNNoAffine still
+	// drops the last one's affine). Default DefaultBNOptions().
+	BN BNOptions
 }
+
+// DefaultMLPOptions returns a plain MLP: ReLU, no BatchNorm, biases on
+// every Linear, PyTorch's BatchNorm defaults should BatchNorm be switched
+// on.
+func DefaultMLPOptions() MLPOptions { return MLPOptions{Activation: "relu", BN: DefaultBNOptions()} }
 
 // NewMLP builds Linear layers of sizes dims[0]→dims[1]→…→dims[n-1] as a
 // Sequential whose indices match an equivalent torch.nn.Sequential (so
@@ -29,6 +39,9 @@ type MLPOptions struct {
 func NewMLP(name string, dims []int, opt MLPOptions, rng *rand.Rand) (*Sequential, error) {
 	if len(dims) < 2 {
 		return nil, errf("MLP %q: need at least input and output sizes, got %v", name, dims)
+	}
+	if opt.Activation == "" {
+		return nil, errf("MLP %q: MLPOptions.Activation is empty (start from nn.DefaultMLPOptions())", name)
 	}
 	act, err := activation(opt.Activation)
 	if err != nil {
@@ -46,7 +59,9 @@ func NewMLP(name string, dims []int, opt MLPOptions, rng *rand.Rand) (*Sequentia
 		}
 		mods = append(mods, lin)
 		if bn {
-			b, err := NewBatchNorm1d(idx(), dims[i+1], BNOptions{NoAffine: last && opt.OutputBNNoAffine})
+			bo := opt.BN
+			bo.NoAffine = bo.NoAffine || (last && opt.OutputBNNoAffine)
+			b, err := NewBatchNorm1d(idx(), dims[i+1], bo)
 			if err != nil {
 				return nil, err
 			}
@@ -61,7 +76,7 @@ func NewMLP(name string, dims []int, opt MLPOptions, rng *rand.Rand) (*Sequentia
 
 func activation(name string) (Module, error) {
 	switch strings.ToLower(name) {
-	case "", "relu":
+	case "relu":
 		return ReLU{}, nil
 	case "gelu":
 		return GELU{}, nil

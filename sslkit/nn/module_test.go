@@ -48,7 +48,7 @@ func TestGraphsShareWeights(t *testing.T) {
 }
 
 func TestTrainEvalBatchNorm(t *testing.T) {
-	bn, _ := NewBatchNorm1d("bn", 1, BNOptions{Momentum: 0.5})
+	bn, _ := NewBatchNorm1d("bn", 1, BNOptions{Eps: 1e-5, Momentum: 0.5})
 	x := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float32{1, 2, 3, 4}))
 	y := runGraph(t, bn, x) // training: batch statistics
 	if math.Abs(y[0]+y[3]) > 1e-6 || y[3] < 1 {
@@ -101,7 +101,7 @@ func TestDropout(t *testing.T) {
 }
 
 func TestNamesAndCounts(t *testing.T) {
-	b, err := NewBasicBlock("layer2.0", 64, 128, 2, BlockOptions{ZeroInitResidual: true}, nil)
+	b, err := NewBasicBlock("layer2.0", 64, 128, 2, BlockOptions{BN: DefaultBNOptions(), ZeroInitResidual: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestBadInputsAreErrors(t *testing.T) {
 	if _, err := NewLinear("fc", 0, 3, true, nil); err == nil {
 		t.Error("Linear with 0 inputs accepted")
 	}
-	if _, err := NewConv2d("c", 3, 6, 3, ConvOptions{Groups: 3}, nil); err == nil {
+	if _, err := NewConv2d("c", 3, 6, 3, ConvOptions{Stride: 1, Dilation: 1, Groups: 3}, nil); err == nil {
 		t.Error("grouped (non-depthwise) conv accepted")
 	}
 	l, _ := NewLinear("fc", 4, 3, true, nil)
@@ -142,13 +142,13 @@ func TestBadInputsAreErrors(t *testing.T) {
 	if _, err := l.Forward(x); err == nil || !strings.Contains(err.Error(), "fc.weight") {
 		t.Errorf("wrong feature count: %v", err)
 	}
-	if _, err := (MaxPool2d{Kernel: 2}).Forward(x); err == nil {
+	if _, err := (MaxPool2d{Kernel: 2, Opt: MaxPoolOptions{Stride: 2}}).Forward(x); err == nil {
 		t.Error("2-D input to MaxPool2d accepted")
 	}
-	if _, err := NewMLP("m", []int{3}, MLPOptions{}, nil); err == nil {
+	if _, err := NewMLP("m", []int{3}, DefaultMLPOptions(), nil); err == nil {
 		t.Error("MLP without output size accepted")
 	}
-	if _, err := NewMLP("m", []int{3, 4}, MLPOptions{Activation: "tanhh"}, nil); err == nil {
+	if _, err := NewMLP("m", []int{3, 4}, MLPOptions{BN: DefaultBNOptions(), Activation: "tanhh"}, nil); err == nil {
 		t.Error("unknown activation accepted")
 	}
 }

@@ -107,11 +107,26 @@ func kaimingNormal(rng *rand.Rand, fanOut int, shape ...int) *tensor.Dense {
 	return t
 }
 
-// defaultRand serves constructors called with a nil generator: one
-// process-wide stream seeded with 1, so a program that builds the same
-// layers in the same order gets the same weights, while two layers never
-// start identical.
-var defaultRand = rand.New(&lockedSource{src: rand.NewSource(1).(rand.Source64)})
+// defaultSource feeds defaultRand, the generator of every constructor in
+// nn, backbone and head called with a nil *rand.Rand: one process-wide
+// stream seeded with 1 (like PyTorch's global generator), so a program
+// that builds the same layers in the same order gets the same weights,
+// while two layers or two backbones never start identical. Seed resets it.
+var (
+	defaultSource = &lockedSource{src: rand.NewSource(1).(rand.Source64)}
+	defaultRand   = rand.New(defaultSource)
+)
+
+// Seed resets the process-wide stream that constructors given a nil
+// *rand.Rand draw from (and that seeds Dropout and StochasticDepth masks),
+// like torch.manual_seed: after nn.Seed(s), building the same models in
+// the same order gives the same weights. It is seeded with 1 at start-up.
+func Seed(seed int64) { defaultSource.Seed(seed) }
+
+// DefaultRand returns the process-wide stream that constructors use when
+// given a nil *rand.Rand. It is safe for concurrent use; backbone and head
+// draw from it too, so nil-rng models all share one sequence.
+func DefaultRand() *rand.Rand { return defaultRand }
 
 type lockedSource struct {
 	mu  sync.Mutex

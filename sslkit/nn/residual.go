@@ -6,13 +6,21 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// BlockOptions configure ResNet blocks.
+// BlockOptions configure ResNet blocks. Start from DefaultBlockOptions
+// (torchvision's defaults) and change the fields you need.
 type BlockOptions struct {
 	// ZeroInitResidual starts the last BatchNorm of each block at γ = 0, so
 	// each block begins as the identity (Goyal et al.; torchvision's
-	// zero_init_residual).
+	// zero_init_residual). Default false, as in torchvision.
 	ZeroInitResidual bool
+	// BN configures every BatchNorm of the block. Default
+	// DefaultBNOptions().
+	BN BNOptions
 }
+
+// DefaultBlockOptions returns torchvision's ResNet block settings:
+// no zero-initialised residual, PyTorch's BatchNorm defaults.
+func DefaultBlockOptions() BlockOptions { return BlockOptions{BN: DefaultBNOptions()} }
 
 // ResidualBlock is a ResNet block: out = relu(body(x) + shortcut(x)).
 // Body is conv–bn–relu–…–conv–bn; Shortcut is nil (identity) or a 1×1
@@ -50,6 +58,7 @@ func (r *ResidualBlock) Forward(x *G.Node) (*G.Node, error) {
 
 type blockBuilder struct {
 	name string
+	bn0  BNOptions
 	rng  *rand.Rand
 	mods []Module
 	err  error
@@ -60,7 +69,7 @@ func (b *blockBuilder) conv(idx string, in, out, k, stride, pad int) {
 		return
 	}
 	c, err := NewConv2d(join(b.name, "conv"+idx), in, out, k,
-		ConvOptions{Stride: stride, Padding: pad, NoBias: true, KaimingOut: true}, b.rng)
+		kaimingConv(stride, pad), b.rng)
 	b.mods, b.err = append(b.mods, c), err
 }
 
@@ -68,7 +77,7 @@ func (b *blockBuilder) bn(idx string, ch int, zero bool) {
 	if b.err != nil {
 		return
 	}
-	n, err := NewBatchNorm2d(join(b.name, "bn"+idx), ch, BNOptions{})
+	n, err := NewBatchNorm2d(join(b.name, "bn"+idx), ch, b.bn0)
 	if err == nil && zero {
 		copy(n.Weight.Data(), make([]float32, ch))
 	}
@@ -83,22 +92,29 @@ func (b *blockBuilder) block(in, out, stride int) (*ResidualBlock, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	sc, err := shortcut(b.name, in, out, stride, b.rng)
+	sc, err := shortcut(b.name, in, out, stride, b.bn0, b.rng)
 	if err != nil {
 		return nil, err
 	}
 	return &ResidualBlock{Body: NewSequential(b.mods...), Shortcut: sc}, nil
 }
 
-func shortcut(name string, in, out, stride int, rng *rand.Rand) (*Sequential, error) {
+// kaimingConv is torchvision's ResNet convolution: no bias, He fan-out init.
+func kaimingConv(stride, pad int) ConvOptions {
+	o := DefaultConvOptions()
+	o.Stride, o.Padding, o.NoBias, o.KaimingOut = stride, pad, true, true
+	return o
+}
+
+func shortcut(name string, in, out, stride int, bn BNOptions, rng *rand.Rand) (*Sequential, error) {
 	if stride == 1 && in == out {
 		return nil, nil
 	}
-	c, err := NewConv2d(join(name, "downsample.0"), in, out, 1, ConvOptions{Stride: stride, NoBias: true, KaimingOut: true}, rng)
+	c, err := NewConv2d(join(name, "downsample.0"), in, out, 1, kaimingConv(stride, 0), rng)
 	if err != nil {
 		return nil, err
 	}
-	n, err := NewBatchNorm2d(join(name, "downsample.1"), out, BNOptions{})
+	n, err := NewBatchNorm2d(join(name, "downsample.1"), out, bn)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +124,7 @@ func shortcut(name string, in, out, stride int, rng *rand.Rand) (*Sequential, er
 // NewBasicBlock is ResNet-18/34's block: two 3×3 convolutions.
 func NewBasicBlock(name string, in, out, stride int, opt BlockOptions, rng *rand.Rand) (*ResidualBlock, error) {
 	rng = rngOrDefault(rng)
-	b := &blockBuilder{name: name, rng: rng}
+	b := &blockBuilder{name: name, bn0: opt.BN, rng: rng}
 	b.conv("1", in, out, 3, stride, 1)
 	b.bn("1", out, false)
 	b.relu()
@@ -126,7 +142,7 @@ const BottleneckExpansion = 4
 func NewBottleneck(name string, in, width, stride int, opt BlockOptions, rng *rand.Rand) (*ResidualBlock, error) {
 	rng = rngOrDefault(rng)
 	out := width * BottleneckExpansion
-	b := &blockBuilder{name: name, rng: rng}
+	b := &blockBuilder{name: name, bn0: opt.BN, rng: rng}
 	b.conv("1", in, width, 1, 1, 0)
 	b.bn("1", width, false)
 	b.relu()

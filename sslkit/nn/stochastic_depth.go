@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 	"math/rand"
-	"sync/atomic"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -36,7 +35,7 @@ func (s *StochasticDepth) Forward(x *G.Node) (*G.Node, error) {
 	if s.P < 0 || s.P >= 1 {
 		return nil, errf("StochasticDepth: probability must be in [0, 1), got %g", s.P)
 	}
-	rng := rand.New(rand.NewSource(atomic.AddInt64(&dropoutSeed, 1)))
+	rng := rand.New(rand.NewSource(defaultRand.Int63()))
 	p, keep := s.P, float32(1/(1-s.P))
 	mask, err := G.ApplyOp(&kernelOp{
 		name: fmt.Sprintf("StochasticDepthMask %g %p", s.P, rng), arity: 1,

@@ -3,10 +3,43 @@
 the losses of sslkit/loss, for fixed float32 inputs.
 
 Run with Debian's python3-torch: /usr/bin/python3 gen_fixtures.py
-Each reference is written from the paper's definition (see
-/work/shared/PAPERS.md), deliberately in a different form from sslkit's
-graph where possible (explicit sums and loops instead of one fused
+Each reference is written from the definition in the paper's released code
+(see /work/shared/PAPERS.md), deliberately in a different form from
+sslkit's graph where possible (explicit sums and loops instead of one fused
 cross-entropy), so the two implementations check each other.
+
+Released code each reference follows (repository and file), so the check
+can be repeated:
+  NT-Xent        google-research/simclr  objective.py (add_contrastive_loss:
+                 cosine logits / τ, the anchor's own column masked out,
+                 softmax cross-entropy over both views; τ default 0.1 in
+                 run.py, 0.5 in lightly's NTXentLoss)
+  Barlow Twins   facebookresearch/barlowtwins  main.py (BarlowTwins.forward:
+                 BatchNorm1d(affine=False) of each view, c = z1ᵀz2 / N,
+                 on_diag (c_ii − 1)² + lambd · off_diag c_ij², lambd 0.0051)
+  BYOL/SimSiam   facebookresearch/simsiam  simsiam/builder.py and main_simsiam.py
+                 (−cos(p, z.detach()), averaged over both orders);
+                 BYOL's 2 − 2·cos from deepmind/deepmind-research byol/byol_experiment.py
+  InfoNCE        facebookresearch/moco  moco/builder.py (MoCo.forward: l_pos
+                 = q·k, l_neg = q·queue, logits / T, label 0, queue and k
+                 without gradient; T = 0.2 for v2 via main_moco.py --moco-t)
+  Triplet        wanggrun/triplet  (BYOL-style builder with the truncated
+                 triplet loss: dist = −2·cos, the 2nd–10th closest negatives,
+                 γ = 2, margin 100)
+  DisCo          Yuting-Gao/DisCo-pytorch  DisCo/main.py (criterion_mse =
+                 nn.MSELoss(reduction='sum'); loss = 1.0·contrastive +
+                 1.0·mse(teacher_q, student_q) + 1.0·mse(teacher_qk,
+                 student_qk)) and DisCo/moco/builder_kq_mse_largeembedding_2048.py
+                 (student and teacher embeddings L2-normalised)
+  Distill        szq0214/S2-BNN  (distribution distillation: soft
+                 cross-entropy between softmax(teacher/τ) and
+                 log_softmax(student/τ), τ = 0.2)
+  DINO           facebookresearch/dino  main_dino.py (DINOLoss: student /
+                 0.1, teacher softmax((t − centre) / 0.04), pairs of
+                 different views, centre momentum 0.9)
+  EsViT          microsoft/esvit  main_esvit.py / the DDINOLoss of its
+                 loss module (½ view loss + ½ region loss matching each
+                 student patch to its most similar teacher patch)
 """
 import os
 import sys
@@ -130,12 +163,13 @@ case("triplet_median_symmetric", "TripletSymmetric", {"variant": "median"},
      lambda p1, p2, t1, t2: triplet(p1, t2, "median") + triplet(p2, t1, "median"))
 
 
-# --- DisCo: InfoNCE + Σ‖t − s‖² on normalised embeddings (mean over batch).
+# --- DisCo with reduction "batch-mean": InfoNCE + mean_i ‖t_i − s_i‖² on
+# normalised embeddings (the released default is at the end of the file).
 def sqdist(s, t):
     return ((F.normalize(s, dim=1) - F.normalize(t.detach(), dim=1)) ** 2).sum(1).mean()
 
 
-case("disco", "DisCo", {}, {"q": rand(8, 16), "sk": rand(8, 16)},
+case("disco_batch_mean", "DisCo", {"reduction": "batch-mean"}, {"q": rand(8, 16), "sk": rand(8, 16)},
      lambda q, sk, k, tq, tk, queue: infonce(q, k, queue, 0.2) + sqdist(q, tq) + sqdist(sk, tk),
      consts={"k": torch.randn(8, 16), "tq": torch.randn(8, 16), "tk": torch.randn(8, 16), "queue": queue})
 
@@ -234,7 +268,7 @@ def infonce_raw(q, k, queue, tau):
 case("infonce_skip_normalize_tau0.07", "InfoNCE", {"temperature": 0.07, "skip_normalize": True},
      {"q": rand(8, 16)}, lambda q, k, queue: infonce_raw(q, k, queue, 0.07),
      consts={"k": torch.randn(8, 16), "queue": queue})
-case("disco_mse_mean_weight0.5", "DisCo", {"mean_over_dims": True, "weight": 0.5}, {"q": rand(8, 16)},
+case("disco_mse_mean_weight0.5", "DisCo", {"reduction": "mean", "weight": 0.5}, {"q": rand(8, 16)},
      lambda q, k, tq, queue: infonce(q, k, queue, 0.2)
      + 0.5 * F.mse_loss(F.normalize(q, dim=1), F.normalize(tq, dim=1)),
      consts={"k": torch.randn(8, 16), "tq": torch.randn(8, 16), "queue": queue})
@@ -243,5 +277,40 @@ case("distill_tau0.5_raw", "Distill", {"temperature": 0.5, "skip_normalize": Tru
      consts={"t": torch.randn(8, 16)})
 case("byol_one_direction", "BYOL", {}, {"p": rand(8, 16)},
      lambda p, z: 2 - 2 * F.cosine_similarity(p, z, dim=-1).mean(), consts={"z": torch.randn(8, 16)})
+
+
+# --- DisCo as released (Yuting-Gao/DisCo-pytorch DisCo/main.py): the
+# contrastive loss plus nn.MSELoss(reduction='sum') between the normalised
+# teacher and student embeddings of each view. Written with torch's own
+# MSELoss module so that the reduction is the released one, not a re-derivation.
+mse_sum = torch.nn.MSELoss(reduction="sum")
+queue64 = F.normalize(torch.randn(64, 32), dim=1)
+
+
+def disco_released(q, sk, k, tq, tk, queue):
+    contrastive = infonce(q, k, queue, 0.2)
+    with torch.no_grad():
+        tqn, tkn = F.normalize(tq, dim=1), F.normalize(tk, dim=1)
+    return 1.0 * contrastive + 1.0 * mse_sum(tqn, F.normalize(q, dim=1)) + 1.0 * mse_sum(tkn, F.normalize(sk, dim=1))
+
+
+case("disco_released", "DisCo", {}, {"q": rand(16, 32), "sk": rand(16, 32)}, disco_released,
+     consts={"k": torch.randn(16, 32), "tq": torch.randn(16, 32), "tk": torch.randn(16, 32), "queue": queue64})
+
+
+# --- Zero options mean zero (they once meant "use the default").
+case("triplet_margin0", "Triplet", {"variant": "truncated", "margin": 0.0}, {"p": rand(12, 8), "t": rand(12, 8)},
+     lambda p, t: triplet(p, t, "truncated", margin=0.0))
+case("barlow_lambda0", "BarlowTwins", {"lambda": 0.0, "scale": 1.0},
+     {"z1": rand(16, 32), "z2": rand(16, 32)}, lambda z1, z2: barlow(z1, z2, 0.0, 1.0))
+case("disco_weight0", "DisCo", {"weight": 0.0}, {"q": rand(8, 16)},
+     lambda q, k, tq, queue: infonce(q, k, queue, 0.2) + 0.0 * mse_sum(F.normalize(tq, dim=1), F.normalize(q, dim=1)),
+     consts={"k": torch.randn(8, 16), "tq": torch.randn(8, 16), "queue": queue})
+prev0 = [torch.randn(B, K), torch.randn(B, K)]
+centre0 = torch.cat(prev0).mean(0, keepdim=True)  # m = 0: the centre is the last mean
+case("dino_momentum0", "DINO", {"momentum": 0.0},
+     {n: rand(B, K) for n in names_s},
+     lambda s0, s1, s2, s3, t0, t1, prev0, prev1: dino([s0, s1, s2, s3], [t0, t1], centre0),
+     consts={"t0": torch.randn(B, K), "t1": torch.randn(B, K), "prev0": prev0[0], "prev1": prev0[1]})
 
 torchref.write_fixtures(os.path.join(HERE, "losses.json"), cases)
