@@ -223,7 +223,7 @@ func TestCosineWarmup(t *testing.T) {
 		want float64
 	}{
 		{0, 0.25}, {1, 0.5}, {3, 1},
-		{4, 1},                                       // cosine starts at 1
+		{4, 1}, // cosine starts at 1
 		{9, 0.1 + 0.9*(1+math.Cos(math.Pi*5/10))/2}, // half way: 0.55
 		{14, 0.1 + 0.9*(1+math.Cos(math.Pi*10/10))/2},
 	} {

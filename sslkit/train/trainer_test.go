@@ -225,7 +225,7 @@ func TestNaNLossNamesTheStep(t *testing.T) {
 func TestPartialBatches(t *testing.T) {
 	for _, c := range []struct {
 		images, steps, graphs int
-		note              bool
+		note                  bool
 	}{{33, 2, 1, true}, {34, 3, 2, false}} {
 		var log bytes.Buffer
 		opt := DefaultOptions()
