@@ -250,6 +250,11 @@ func (it *Iterator) Next() (Batch, error) {
 	if it.err != nil {
 		return Batch{}, it.err
 	}
+	// Stopped iterators may still hold prepared batches; they are not
+	// served.
+	if it.closed.Load() || it.ctx.Err() != nil {
+		return it.fail(nil)
+	}
 	interrupt := ambient.Context().Done()
 	var slot chan result
 	var ok bool
