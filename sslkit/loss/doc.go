@@ -18,8 +18,9 @@
 // A field is always used as given, so a zero means zero (a margin of 0, a
 // centre momentum of 0); a value that is invalid (a temperature ≤ 0)
 // returns an error naming the field. Targets that the papers detach
-// (BYOL/SimSiam targets, MoCo keys, frozen teachers) are wrapped in
-// ops.StopGradient here, so callers pass raw nodes.
+// (BYOL/SimSiam targets, MoCo keys and queue, frozen teachers) are wrapped
+// in ops.StopGradient here, so callers pass raw nodes; ops.Grad gives them
+// zero gradients where gorgonia.Grad would refuse them.
 //
 // Every loss is checked against finite differences and against PyTorch 1.13
 // reference values and input gradients (testdata/gen_fixtures.py).

@@ -26,8 +26,10 @@ func DefaultInfoNCEOptions() InfoNCEOptions { return InfoNCEOptions{Temperature:
 // InfoNCE is MoCo's contrastive loss for queries q and keys k (N×D) against
 // the queue's K negatives (queue, K×D, e.g. Queue.Node): logits
 // [q_i·k_i, q_i·queue_j] / τ and cross-entropy with the positive at index 0,
-// mean over i. k is detached (it comes from the momentum encoder); the
-// queue receives no gradient either.
+// mean over i. k is detached (it comes from the momentum encoder) and so is
+// the queue (StopGradient, as MoCo's buffer): only q receives a gradient.
+// Ask ops.Grad rather than gorgonia.Grad when the list includes k or the
+// queue, which then get zero gradients.
 func InfoNCE(q, k, queue *G.Node, opt InfoNCEOptions) (*G.Node, error) {
 	if err := checkPair("InfoNCE", q, k); err != nil {
 		return nil, err
@@ -51,7 +53,7 @@ func InfoNCE(q, k, queue *G.Node, opt InfoNCEOptions) (*G.Node, error) {
 			kd = m(ops.L2Normalize(kd, 1, ops.DefaultNormEps))
 		}
 		pos := m(G.Reshape(m(G.Sum(m(G.HadamardProd(qd, kd)), 1)), []int{n, 1}))
-		neg := m(G.Mul(qd, m(G.Transpose(queue))))
+		neg := m(G.Mul(qd, m(G.Transpose(m(ops.StopGradient(queue))))))
 		logits := m(scale(m(G.Concat(1, pos, neg)), 1/tau))
 		y := ops.Labels(q.Graph(), fmt.Sprintf("infonce_labels_%d", n), make([]int, n))
 		return m(ops.CrossEntropy(logits, y))

@@ -12,6 +12,10 @@
 // Each op's gradient is checked against finite differences and PyTorch
 // 1.13 in the tests.
 //
+// Grad is gorgonia.Grad for gradient lists that include detached inputs
+// (those that reach the cost only through StopGradient, or not at all):
+// they get zero gradients instead of gorgonia's "Non Differentiable WRTs".
+//
 // Constructors return an error for bad input (wrong rank, dtype, shape or
 // option) instead of panicking.
 package ops

@@ -12,7 +12,8 @@ import (
 // frozen teacher's output, DINO's teacher probabilities.
 //
 // Asking gorgonia.Grad for the gradient of a node that reaches the cost only
-// through StopGradient is an error ("Non Differentiable WRTs"), as it should be.
+// through StopGradient is an error ("Non Differentiable WRTs"); ops.Grad
+// gives such a node a zero gradient instead.
 func StopGradient(x *G.Node) (*G.Node, error) {
 	if x == nil {
 		return nil, fmt.Errorf("ops.StopGradient: nil node")
