@@ -9,6 +9,13 @@ import (
 
 // Compose applies its transforms in order, each to the previous one's
 // output (torchvision's Compose).
+//
+// In a notebook, a transform type defined in a cell must first be
+// assigned to a variable of type augment.Transform (var t
+// augment.Transform = myCrop{}) before it goes into a Compose or
+// MultiView literal: the interpreter (yaegi 0.16) converts it for a plain
+// function argument or assignment but not inside a literal of a compiled
+// slice type, nor for a variadic argument.
 type Compose []Transform
 
 // Apply runs the transforms in order.
