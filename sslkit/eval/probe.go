@@ -43,6 +43,7 @@ type ProbeResult struct {
 	Classes             int
 	WeightDecay         float64
 	Iterations          int    // L-BFGS iterations run
+	MaxIterations       int    // the bound from ProbeOptions
 	Status              string // why L-BFGS stopped (gonum/optimize's status)
 	Loss                float64
 	Standardized        bool
@@ -54,8 +55,8 @@ func (r *ProbeResult) String() string {
 	if !r.Standardized {
 		std = "raw features"
 	}
-	return fmt.Sprintf("linear probe top-1 %.2f%% (train top-1 %.2f%%; multinomial logistic regression, L-BFGS, %d iterations, wd %g, %s, train %d, test %d, %d classes)",
-		r.TestTop1, r.TrainTop1, r.Iterations, r.WeightDecay, std, r.Train, r.Test, r.Classes)
+	return fmt.Sprintf("linear probe top-1 %.2f%% (train top-1 %.2f%%; multinomial logistic regression, L-BFGS, %d iterations (max %d), wd %g, %s, train %d, test %d, %d classes)",
+		r.TestTop1, r.TrainTop1, r.Iterations, r.MaxIterations, r.WeightDecay, std, r.Train, r.Test, r.Classes)
 }
 
 // LinearClassifier is a trained probe: scores = ((x-Mean)/Std)·W + Bias.
@@ -169,7 +170,7 @@ func LinearProbe(ctx context.Context, train, test *Features, opt ProbeOptions) (
 	model := &LinearClassifier{D: d, Classes: classes, Mean: mean, Std: std,
 		W: append([]float64(nil), res.X[:d*classes]...), Bias: append([]float64(nil), res.X[d*classes:]...)}
 	out := &ProbeResult{Train: n, Test: test.N, Classes: classes, WeightDecay: opt.WeightDecay,
-		Iterations: res.MajorIterations, Status: status, Loss: res.F, Standardized: !opt.NoStandardize, Model: model}
+		Iterations: res.MajorIterations, MaxIterations: opt.MaxIterations, Status: status, Loss: res.F, Standardized: !opt.NoStandardize, Model: model}
 	if out.TrainTop1, err = accuracy(model, train); err != nil {
 		return nil, err
 	}
