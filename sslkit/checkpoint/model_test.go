@@ -377,3 +377,41 @@ func writeZip(t *testing.T, path string) string {
 	f.Close()
 	return path
 }
+
+// LoadModel picks the reader by extension, and by the first bytes for
+// other names.
+func TestLoadModelRecognisesFormats(t *testing.T) {
+	dir := t.TempDir()
+	ref := mustLoad(t, "testdata/tiny_forward.safetensors")
+	src := tinyNet(t, 4, 5)
+	st := filepath.Join(dir, "weights.safetensors")
+	if err := SaveModel(st, src); err != nil {
+		t.Fatal(err)
+	}
+	x := ref["input"]
+	files := map[string]struct {
+		raw  []byte
+		want []float64
+	}{
+		"zip_weights":         {mustRead(t, "testdata/tiny_dataparallel.pth"), floats(t, ref["output"])},
+		"legacy_weights.data": {mustRead(t, "testdata/tiny_legacy.pt"), floats(t, ref["output"])},
+		"sslkit_weights":      {mustRead(t, st), forward(t, src, x)},
+	}
+	for name, f := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, f.raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		net := tinyNet(t, 4, 6)
+		if err := LoadModel(p, net, LoadOptions{Ignore: []string{"extra."}}); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if e, err := gradcheck.RelErr(forward(t, net, x), f.want, 1e-3); err != nil || e > 1e-5 {
+			t.Errorf("%s: output off by %.3g relative (%v)", name, e, err)
+		}
+	}
+	if err := LoadModel(filepath.Join(dir, "missing.pt"), tinyNet(t, 4, 6), LoadOptions{}); err == nil || !strings.Contains(err.Error(), "missing.pt") {
+		t.Errorf("missing file: %v", err)
+	}
+}

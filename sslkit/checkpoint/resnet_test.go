@@ -14,10 +14,11 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// The bar, against the real thing: ResNet-18 state dicts that
-// torchvision writes with torch.save (written into a temporary folder by
-// testdata/torchref.py, ~45 MB each, so not committed) load into sslkit's
-// ResNets and give PyTorch's outputs in eval mode to 1e-4 relative; and
+// The bar, against the real thing: ResNet-18 and EfficientNet-B0
+// state dicts that torchvision writes with torch.save (written into a
+// temporary folder by testdata/torchref.py, ~45 MB each, so not committed)
+// load into sslkit's backbones and give PyTorch's outputs in eval mode to
+// 1e-4 relative; and
 // sslkit's own exports load into torchvision with
 // load_state_dict(strict=True) and give sslkit's outputs there. Skipped
 // when Debian's python3-torch/torchvision are not installed (CI has them).
@@ -61,7 +62,7 @@ func resnet18(t *testing.T, cifar bool, classes int, seed int64) *backbone.Net {
 	return net
 }
 
-func TestResNet18BothWaysWithPyTorch(t *testing.T) {
+func TestTorchvisionWeightsBothWays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs PyTorch")
 	}
@@ -113,6 +114,17 @@ func TestResNet18BothWaysWithPyTorch(t *testing.T) {
 			t.Errorf("ignored %v, want the classifier and projector", rep.Ignored)
 		}
 		compareOutputs(t, "features", forward(t, net, ref["cifar.input"]), ref["cifar.features"])
+	})
+
+	t.Run("torchvision efficientnet_b0, strict", func(t *testing.T) {
+		net, err := backbone.NewEfficientNetB0(backbone.EfficientNetConfig{NumClasses: 1000, InChannels: 3}, rand.New(rand.NewSource(1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := LoadModel(filepath.Join(dir, "efficientnet_b0.pth"), net, LoadOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		compareOutputs(t, "logits", forward(t, net, ref["efficientnet_b0.input"]), ref["efficientnet_b0.logits"])
 	})
 
 	// sslkit's own weights (BatchNorm statistics made non-trivial) go the

@@ -3,9 +3,10 @@
 python3-torchvision 0.14; no safetensors package, no numpy needed).
 
     torchref.py fixtures DIR   the small committed fixtures (gen_fixtures.sh)
-    torchref.py export DIR     torchvision ResNet-18 state dicts written by
-                               torch.save, an input batch and PyTorch's
-                               outputs for it (ref.safetensors)
+    torchref.py export DIR     torchvision ResNet-18 (ImageNet and CIFAR stems,
+                               and a solo-learn-style .ckpt) and EfficientNet-B0
+                               state dicts written by torch.save, input batches
+                               and PyTorch's eval-mode outputs (ref.safetensors)
     torchref.py check DIR      loads sslkit's exports (DIR/sslkit_*.safetensors)
                                into torchvision with load_state_dict(strict=True)
                                and writes its outputs for the same input
@@ -141,6 +142,15 @@ def export(out):
             torch.save({"epoch": 3, "global_step": 120, "state_dict": wrapped,
                         "hyper_parameters": {"method": "simclr", "lr": 0.3}},
                        os.path.join(out, "solo_cifar.ckpt"))
+    # EfficientNet-B0, classifier included (its Dropout is inactive in eval)
+    model = torchvision.models.efficientnet_b0()
+    randomize_batchnorm(model, gen)
+    model.eval()
+    x = torch.randn(2, 3, 32, 32, generator=gen)
+    with torch.no_grad():
+        ref["efficientnet_b0.input"] = x
+        ref["efficientnet_b0.logits"] = model(x)
+    torch.save(model.state_dict(), os.path.join(out, "efficientnet_b0.pth"))
     write_safetensors(os.path.join(out, "ref.safetensors"), ref)
 
 
