@@ -31,3 +31,13 @@ func BenchmarkDINO224RGB(b *testing.B) {
 	}
 	benchViews(b, v, randomImage(3, 256, 256, 1))
 }
+
+func BenchmarkGaussianBlur224(b *testing.B) {
+	img := randomImage(3, 224, 224, 1)
+	blur := GaussianBlur{KernelSize: 23, Sigma: [2]float64{1, 1}, P: 1}
+	for range b.N {
+		if _, err := blur.ApplyParams(img, 1.5); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

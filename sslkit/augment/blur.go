@@ -71,34 +71,46 @@ func (t GaussianBlur) ApplyParams(img *tensor.Dense, sigma float64) (*tensor.Den
 	kernel := gaussianKernel(t.KernelSize, sigma)
 	half := t.KernelSize / 2
 	out, pix := newImage(im.c, im.h, im.w)
-	tmp := make([]float32, im.h*im.w)
-	// Reflected source index of each padded position, per axis.
+	n := im.h * im.w
+	tmp := make([]float32, n)
+	padded := make([]float32, im.w+2*half) // one reflected row
 	colIdx := reflectIndices(im.w, half)
 	rowIdx := reflectIndices(im.h, half)
+	centre := kernel[half]
 	for c := range im.c {
-		plane := im.pix[c*im.h*im.w : (c+1)*im.h*im.w]
-		// Horizontal pass into tmp.
+		plane := im.pix[c*n : (c+1)*n]
+		// Horizontal pass into tmp. The kernel is symmetric, so taps at
+		// equal distance share one multiplication.
 		for y := range im.h {
 			src := plane[y*im.w : (y+1)*im.w]
+			for i, j := range colIdx {
+				padded[i] = src[j]
+			}
 			dst := tmp[y*im.w : (y+1)*im.w]
 			for x := range dst {
-				var s float32
-				idx := colIdx[x : x+len(kernel)]
-				for k, kv := range kernel {
-					s += kv * src[idx[k]]
+				win := padded[x : x+len(kernel)]
+				s := centre * win[half]
+				for k := range half {
+					s += kernel[k] * (win[k] + win[len(win)-1-k])
 				}
 				dst[x] = s
 			}
 		}
-		// Vertical pass into the output.
-		outPlane := pix[c*im.h*im.w : (c+1)*im.h*im.w]
+		// Vertical pass into the output, a row at a time.
+		outPlane := pix[c*n : (c+1)*n]
 		for y := range im.h {
 			dst := outPlane[y*im.w : (y+1)*im.w]
 			idx := rowIdx[y : y+len(kernel)]
-			for k, kv := range kernel {
-				src := tmp[idx[k]*im.w : (idx[k]+1)*im.w]
-				for x, v := range src {
-					dst[x] += kv * v
+			mid := tmp[idx[half]*im.w : (idx[half]+1)*im.w]
+			for x, v := range mid {
+				dst[x] = centre * v
+			}
+			for k := range half {
+				a := tmp[idx[k]*im.w : (idx[k]+1)*im.w]
+				b := tmp[idx[len(idx)-1-k]*im.w : (idx[len(idx)-1-k]+1)*im.w]
+				kv := kernel[k]
+				for x := range dst {
+					dst[x] += kv * (a[x] + b[x])
 				}
 			}
 		}

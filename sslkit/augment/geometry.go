@@ -120,7 +120,8 @@ type axisWeights struct {
 }
 
 func linearWeights(in, out int) axisWeights {
-	a := axisWeights{make([]int, out), make([]int, out), make([]float32, out), make([]float32, out)}
+	idx, wts := make([]int, 2*out), make([]float32, 2*out)
+	a := axisWeights{idx[:out], idx[out:], wts[:out], wts[out:]}
 	scale := float32(in) / float32(out)
 	for d := range out {
 		src := scale*(float32(d)+0.5) - 0.5
