@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand"
 
 	"github.com/gossl/gossl/sslkit/ambient"
 )
@@ -58,6 +59,46 @@ func (f *Features) Normalized() *Features {
 		for j, v := range src {
 			dst[j] = float32(float64(v) * inv)
 		}
+	}
+	return out
+}
+
+// Subset returns the rows at indices (copied, with their labels), or an
+// error naming an index out of range.
+func (f *Features) Subset(indices []int) (*Features, error) {
+	out := &Features{N: len(indices), D: f.D, Data: make([]float32, 0, len(indices)*f.D)}
+	if f.Labels != nil {
+		out.Labels = make([]int, 0, len(indices))
+	}
+	for k, i := range indices {
+		if i < 0 || i >= f.N {
+			return nil, fmt.Errorf("eval: Subset: index %d (position %d) out of range [0, %d)", i, k, f.N)
+		}
+		out.Data = append(out.Data, f.Row(i)...)
+		if f.Labels != nil {
+			out.Labels = append(out.Labels, f.Labels[i])
+		}
+	}
+	return out, nil
+}
+
+// Sample returns n rows drawn without replacement with the given seed (all
+// rows, in order, when n ≥ N): for example to measure Uniformity, which
+// costs N² similarities, on 10 000 rows of a larger set.
+func (f *Features) Sample(n int, seed int64) *Features {
+	if n >= f.N {
+		out, _ := f.Subset(seq(f.N))
+		return out
+	}
+	idx := rand.New(rand.NewSource(seed)).Perm(f.N)[:max(n, 0)]
+	out, _ := f.Subset(idx)
+	return out
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
 	}
 	return out
 }

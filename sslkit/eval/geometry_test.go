@@ -217,3 +217,36 @@ func TestEmbeddingStd(t *testing.T) {
 		t.Errorf("String() = %q", s.String())
 	}
 }
+
+func TestSubsetAndSample(t *testing.T) {
+	f := randomFeatures(rand.New(rand.NewSource(32)), 50, 3, 4)
+	s, err := f.Subset([]int{7, 2, 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, i := range []int{7, 2, 7} {
+		if s.Labels[k] != f.Labels[i] || s.Row(k)[2] != f.Row(i)[2] {
+			t.Fatalf("row %d is not row %d of the source", k, i)
+		}
+	}
+	if _, err := f.Subset([]int{1, 50}); err == nil || !strings.Contains(err.Error(), "index 50 (position 1)") {
+		t.Errorf("out of range: %v", err)
+	}
+	a, b := f.Sample(20, 3), f.Sample(20, 3)
+	if a.N != 20 || a.D != 3 {
+		t.Fatalf("sample %d×%d", a.N, a.D)
+	}
+	seen := map[float32]bool{}
+	for i := 0; i < a.N; i++ {
+		if a.Row(i)[0] != b.Row(i)[0] {
+			t.Fatal("same seed, different samples")
+		}
+		if seen[a.Row(i)[0]] {
+			t.Fatal("a row drawn twice")
+		}
+		seen[a.Row(i)[0]] = true
+	}
+	if all := f.Sample(80, 1); all.N != 50 || all.Row(49)[1] != f.Row(49)[1] {
+		t.Error("n ≥ N should return every row in order")
+	}
+}
