@@ -29,6 +29,18 @@ type fixtureFile struct {
 	Torchvision string                   `json:"torchvision"`
 	Inputs      map[string]fixtureTensor `json:"inputs"`
 	Cases       []fixtureCase            `json:"cases"`
+	CropStats   []cropStats              `json:"crop_stats"`
+}
+
+// cropStats summarise torchvision's RandomResizedCrop.get_params draws.
+type cropStats struct {
+	H, W         int
+	Scale        [2]float64
+	N            int
+	AreaMean     float64 `json:"area_mean"`
+	AreaStd      float64 `json:"area_std"`
+	LogRatioMean float64 `json:"log_ratio_mean"`
+	LogRatioStd  float64 `json:"log_ratio_std"`
 }
 
 func loadFixtures(t *testing.T) fixtureFile {
@@ -158,4 +170,49 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// TestCropSamplingMatchesTorchvision compares the distribution of crops
+// with torchvision's (their random streams differ, so means and standard
+// deviations are compared, within 5 standard errors of the difference).
+func TestCropSamplingMatchesTorchvision(t *testing.T) {
+	f := loadFixtures(t)
+	if len(f.CropStats) == 0 {
+		t.Fatal("no crop statistics in the fixtures")
+	}
+	rng := rand.New(rand.NewSource(21))
+	for _, ref := range f.CropStats {
+		rrc := NewRandomResizedCrop(16, ref.Scale)
+		n := ref.N
+		area, logr := make([]float64, n), make([]float64, n)
+		for i := range n {
+			c := rrc.Params(ref.H, ref.W, rng)
+			area[i] = float64(c.Height*c.Width) / float64(ref.H*ref.W)
+			logr[i] = math.Log(float64(c.Width) / float64(c.Height))
+		}
+		check := func(what string, xs []float64, mean, std float64) {
+			m, s := meanStd(xs)
+			se := math.Sqrt(s*s/float64(n) + std*std/float64(ref.N))
+			if math.Abs(m-mean) > 5*se {
+				t.Errorf("%d×%d scale %v: %s mean %.4f, torchvision %.4f (±%.4f)", ref.H, ref.W, ref.Scale, what, m, mean, se)
+			}
+			// The standard deviation's standard error is about σ/√(2n).
+			if sse := std * math.Sqrt(2/float64(n)); math.Abs(s-std) > 5*sse+1e-3 {
+				t.Errorf("%d×%d scale %v: %s std %.4f, torchvision %.4f", ref.H, ref.W, ref.Scale, what, s, std)
+			}
+		}
+		check("area fraction", area, ref.AreaMean, ref.AreaStd)
+		check("log aspect ratio", logr, ref.LogRatioMean, ref.LogRatioStd)
+	}
+}
+
+func meanStd(xs []float64) (mean, std float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	for _, x := range xs {
+		std += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(std / float64(len(xs)-1))
 }

@@ -7,7 +7,9 @@ parameters to the deterministic entry points: ApplyParams and p = 1).
 Run with Debian's python3-torch 1.13 and python3-torchvision 0.14:
     /usr/bin/python3 gen_fixtures.py
 Format: {"torchvision": version, "inputs": {name: {"shape", "data"}},
-"cases": [{"name", "op", "input", "params", "output": {"shape", "data"}}]}.
+"cases": [{"name", "op", "input", "params", "output": {"shape", "data"}}],
+"crop_stats": [{"h", "w", "scale", "n", "area_mean", "area_std", "log_ratio_mean",
+"log_ratio_std"}]}.
 """
 import json
 import os
@@ -96,7 +98,26 @@ for inp in ("rgb", "gray"):
 # The largest kernel that torch's reflect padding allows on a 5-pixel side.
 case("blur_small_9_1.3", "blur", "small", {"kernel": 9, "sigma": 1.3}, F.gaussian_blur(small, [9, 9], [1.3, 1.3]))
 
-doc = {"torchvision": torchvision.__version__, "inputs": {k: enc(v) for k, v in inputs.items()}, "cases": cases}
+# Statistics of torchvision's crop sampling (the draws themselves come from
+# torch's generator, so the Go test compares distributions): mean and
+# standard deviation of the crop's area fraction and log aspect ratio.
+crop_stats = []
+for (h, w, scale) in [(32, 32, (0.08, 1.0)), (28, 28, (0.05, 0.4)), (32, 32, (0.4, 1.0)), (20, 50, (0.08, 1.0))]:
+    rrc = torchvision.transforms.RandomResizedCrop(16, scale=scale)
+    img = torch.zeros(1, h, w)
+    fr, lr = [], []
+    n = 20000
+    for _ in range(n):
+        i, j, ch, cw = rrc.get_params(img, list(scale), [3 / 4, 4 / 3])
+        fr.append(ch * cw / (h * w))
+        lr.append(float(torch.log(torch.tensor(cw / ch))))
+    ft, lt = torch.tensor(fr), torch.tensor(lr)
+    crop_stats.append({"h": h, "w": w, "scale": list(scale), "n": n,
+                       "area_mean": ft.mean().item(), "area_std": ft.std().item(),
+                       "log_ratio_mean": lt.mean().item(), "log_ratio_std": lt.std().item()})
+
+doc = {"torchvision": torchvision.__version__, "inputs": {k: enc(v) for k, v in inputs.items()}, "cases": cases,
+       "crop_stats": crop_stats}
 with open(os.path.join(HERE, "transforms.json"), "w") as f:
     json.dump(doc, f, separators=(",", ":"))
 print(f"wrote {len(cases)} cases")
