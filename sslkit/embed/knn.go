@@ -4,8 +4,7 @@ import (
 	"context"
 	"sort"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
+	"github.com/gossl/gossl/sslkit/gemm"
 )
 
 // neighbors holds k neighbours per point, nearest first: indices and
@@ -97,34 +96,28 @@ func (s pairSorter) Swap(a, b int) {
 // for speed; the chosen neighbours' distances are then recomputed
 // directly so they carry no cancellation error.
 func exactKNN(ctx context.Context, q, ref points, k int, self bool, workers int) (neighbors, error) {
-	const block = 64
 	nb := neighbors{n: q.n, k: k, idx: make([]int32, q.n*k), dist: make([]float32, q.n*k)}
 	refNorm := rowNorms(ref)
 	qNorm := refNorm
 	if !self {
 		qNorm = rowNorms(q)
 	}
-	nBlocks := (q.n + block - 1) / block
-	var firstErr error
-	var errOnce = make(chan error, 1)
-	parallelFor(workers, nBlocks, 1, func(lo, hi int) {
-		g := make([]float32, block*ref.n)
-		var h maxHeap
-		for b := lo; b < hi; b++ {
-			if err := interrupted(ctx); err != nil {
-				select {
-				case errOnce <- err:
-				default:
-				}
-				return
-			}
-			r0 := b * block
-			r1 := min(r0+block, q.n)
-			m := r1 - r0
-			blas32.Implementation().Sgemm(blas.NoTrans, blas.Trans, m, ref.n, q.d, 1,
-				q.v[r0*q.d:r1*q.d], q.d, ref.v, ref.d, 0, g[:m*ref.n], ref.n)
-			for r := 0; r < m; r++ {
+	// one GEMM at a time (sslkit/gemm's OpenBLAS is itself threaded), the
+	// selection of each block's rows in parallel
+	block := max(32, min(1024, (8<<20)/ref.n))
+	g := make([]float32, block*ref.n)
+	heaps := make([]maxHeap, block)
+	for r0 := 0; r0 < q.n; r0 += block {
+		if err := interrupted(ctx); err != nil {
+			return nb, err
+		}
+		r1 := min(r0+block, q.n)
+		m := r1 - r0
+		gemm.Sgemm(false, true, m, ref.n, q.d, 1, q.v[r0*q.d:r1*q.d], q.d, ref.v, ref.d, 0, g[:m*ref.n], ref.n)
+		parallelFor(workers, m, 8, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
 				i := r0 + r
+				h := &heaps[r]
 				h.reset()
 				row := g[r*ref.n : (r+1)*ref.n]
 				for j, dot := range row {
@@ -145,13 +138,9 @@ func exactKNN(ctx context.Context, q, ref points, k int, self bool, workers int)
 				copy(nb.rowIdx(i), h.idx)
 				copy(nb.rowDist(i), h.dist)
 			}
-		}
-	})
-	select {
-	case firstErr = <-errOnce:
-	default:
+		})
 	}
-	return nb, firstErr
+	return nb, nil
 }
 
 func rowNorms(p points) []float32 {

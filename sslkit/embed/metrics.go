@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/gossl/gossl/sslkit/gemm"
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -199,16 +199,16 @@ func forDistanceRows(x mat.Matrix, what string, fn func(i int, dist []float64)) 
 		}
 		norms[i] = s
 	}
-	const block = 32
-	nBlocks := (n + block - 1) / block
-	parallelFor(runtime.GOMAXPROCS(0), nBlocks, 1, func(lo, hi int) {
-		g := make([]float64, block*n)
-		for b := lo; b < hi; b++ {
-			r0, r1 := b*block, min((b+1)*block, n)
-			m := r1 - r0
-			blas64.Implementation().Dgemm(blas.NoTrans, blas.Trans, m, n, d, 1,
-				data[r0*d:r1*d], d, data, d, 0, g[:m*n], n)
-			for r := 0; r < m; r++ {
+	// one GEMM at a time (OpenBLAS threads itself), rows in parallel
+	block := max(16, min(512, (4<<20)/n))
+	g := make([]float64, block*n)
+	impl := gemm.Implementation()
+	for r0 := 0; r0 < n; r0 += block {
+		r1 := min(r0+block, n)
+		m := r1 - r0
+		impl.Dgemm(blas.NoTrans, blas.Trans, m, n, d, 1, data[r0*d:r1*d], d, data, d, 0, g[:m*n], n)
+		parallelFor(runtime.GOMAXPROCS(0), m, 4, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
 				i := r0 + r
 				row := g[r*n : (r+1)*n]
 				for j := range row {
@@ -220,7 +220,7 @@ func forDistanceRows(x mat.Matrix, what string, fn func(i int, dist []float64)) 
 				}
 				fn(i, row)
 			}
-		}
-	})
+		})
+	}
 	return nil
 }

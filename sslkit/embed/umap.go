@@ -284,8 +284,8 @@ func membership(d, sigma, rho float64) float64 {
 // and combines it with its transpose: mix·(P + Pᵀ − P∘Pᵀ) + (1−mix)·P∘Pᵀ.
 func fuzzyUnion(n, k int, idx []int32, dist, sigma, rho []float64, mix float64) *graph {
 	type entry struct {
-		col        int32
-		fwd, back  float64
+		col       int32
+		fwd, back float64
 	}
 	rows := make([][]entry, n)
 	for i := 0; i < n; i++ {
