@@ -480,6 +480,13 @@ func TestInvalidSettingsGiveErrors(t *testing.T) {
 	if _, err := SimCLR(0).Views(img, rng); err == nil || !strings.Contains(err.Error(), "output size 0×0") {
 		t.Errorf("SimCLR(0): %v", err)
 	}
+	for _, tr := range []Transform{NewRandomResizedCrop(4, [2]float64{0.5, 1}), HorizontalFlip{P: 0.5}, ColorJitter{P: 0.5},
+		RandomGrayscale{P: 0.5}, GaussianBlur{KernelSize: 3, Sigma: [2]float64{1, 1}, P: 0.5}, Solarize{P: 0.5},
+		RandomApply{Transform: HorizontalFlip{}, P: 0.5}} {
+		if _, err := tr.Apply(img, nil); err == nil || !strings.Contains(err.Error(), "nil rng") {
+			t.Errorf("%T with a nil rng: %v", tr, err)
+		}
+	}
 	if _, err := (MultiView{}).Views(img, rng); err == nil {
 		t.Error("an empty MultiView gave views")
 	}

@@ -43,6 +43,9 @@ func (t GaussianBlur) Params(rng *rand.Rand) (apply bool, sigma float64) {
 // Apply blurs img with probability P and returns the result (a new
 // tensor when blurred, img itself otherwise).
 func (t GaussianBlur) Apply(img *tensor.Dense, rng *rand.Rand) (*tensor.Dense, error) {
+	if rng == nil {
+		return nil, errNilRNG("GaussianBlur")
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}

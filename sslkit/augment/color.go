@@ -82,6 +82,9 @@ func (t ColorJitter) Params(rng *rand.Rand) JitterParams {
 
 // Apply jitters img in place with probability P and returns it.
 func (t ColorJitter) Apply(img *tensor.Dense, rng *rand.Rand) (*tensor.Dense, error) {
+	if rng == nil {
+		return nil, errNilRNG("ColorJitter")
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
@@ -248,6 +251,9 @@ func (t RandomGrayscale) Validate() error { return checkProb("RandomGrayscale", 
 
 // Apply greys img in place with probability P and returns it.
 func (t RandomGrayscale) Apply(img *tensor.Dense, rng *rand.Rand) (*tensor.Dense, error) {
+	if rng == nil {
+		return nil, errNilRNG("RandomGrayscale")
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
@@ -285,6 +291,9 @@ func (t Solarize) Validate() error {
 
 // Apply solarizes img in place with probability P and returns it.
 func (t Solarize) Apply(img *tensor.Dense, rng *rand.Rand) (*tensor.Dense, error) {
+	if rng == nil {
+		return nil, errNilRNG("Solarize")
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}

@@ -72,6 +72,9 @@ func (t RandomApply) Validate() error {
 
 // Apply runs Transform with probability P, or returns img unchanged.
 func (t RandomApply) Apply(img *tensor.Dense, rng *rand.Rand) (*tensor.Dense, error) {
+	if rng == nil {
+		return nil, errNilRNG("RandomApply")
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}

@@ -78,6 +78,9 @@ func (t RandomResizedCrop) Params(h, w int, rng *rand.Rand) Crop {
 
 // Apply crops and resizes img into a new tensor.
 func (t RandomResizedCrop) Apply(img *tensor.Dense, rng *rand.Rand) (*tensor.Dense, error) {
+	if rng == nil {
+		return nil, errNilRNG("RandomResizedCrop")
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
@@ -302,6 +305,9 @@ func (t HorizontalFlip) Validate() error { return checkProb("HorizontalFlip", "P
 
 // Apply flips img in place with probability P and returns it.
 func (t HorizontalFlip) Apply(img *tensor.Dense, rng *rand.Rand) (*tensor.Dense, error) {
+	if rng == nil {
+		return nil, errNilRNG("HorizontalFlip")
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}

@@ -107,6 +107,9 @@ func checkRange(op, field string, r [2]float64, lo, hi float64, open bool) error
 		if open {
 			rel = "<"
 		}
+		if math.IsInf(hi, 1) {
+			return fmt.Errorf("augment: %s.%s = %v, want %g %s min ≤ max", op, field, r, lo, rel)
+		}
 		return fmt.Errorf("augment: %s.%s = %v, want %g %s min ≤ max ≤ %g", op, field, r, lo, rel, hi)
 	}
 	return nil
@@ -115,4 +118,8 @@ func checkRange(op, field string, r [2]float64, lo, hi float64, open bool) error
 // uniform draws from [lo, hi).
 func uniform(rng interface{ Float64() float64 }, lo, hi float64) float64 {
 	return lo + (hi-lo)*rng.Float64()
+}
+
+func errNilRNG(op string) error {
+	return fmt.Errorf("augment: %s: nil rng (pass a seeded *rand.Rand)", op)
 }

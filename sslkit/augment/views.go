@@ -2,6 +2,7 @@ package augment
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 
 	"gorgonia.org/tensor"
@@ -291,10 +292,10 @@ func DINO(o DINOOptions) (MultiView, error) {
 	if err := checkRange("DINOOptions", "LocalScale", o.LocalScale, 0, 1, true); err != nil && o.NumLocal > 0 {
 		return nil, err
 	}
-	if err := checkRange("DINOOptions", "BlurSigma", o.BlurSigma, 0, 1e9, true); err != nil {
+	if err := checkRange("DINOOptions", "BlurSigma", o.BlurSigma, 0, math.Inf(1), true); err != nil {
 		return nil, err
 	}
-	if err := checkRange("DINOOptions", "Ratio", o.Ratio, 0, 1e9, true); err != nil {
+	if err := checkRange("DINOOptions", "Ratio", o.Ratio, 0, math.Inf(1), true); err != nil {
 		return nil, err
 	}
 	for _, p := range []struct {
