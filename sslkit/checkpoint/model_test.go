@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"math/rand"
 	"os"
@@ -413,5 +414,68 @@ func TestLoadModelRecognisesFormats(t *testing.T) {
 	}
 	if err := LoadModel(filepath.Join(dir, "missing.pt"), tinyNet(t, 4, 6), LoadOptions{}); err == nil || !strings.Contains(err.Error(), "missing.pt") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A flipped byte inside a storage record of a zip checkpoint is caught by
+// the archive's CRC, not loaded as a wrong weight; flipped bytes anywhere
+// in a legacy file give an error or a load, never a panic or a fatal
+// out-of-memory (a corrupt length once asked gopickle for 14 TB).
+func TestLoadPyTorchCorruptBytes(t *testing.T) {
+	raw := mustRead(t, "testdata/tiny_zip.pt")
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	flipped := 0
+	for _, zf := range zr.File {
+		if !strings.Contains(zf.Name, "/data/") || zf.UncompressedSize64 == 0 {
+			continue
+		}
+		off, err := zf.DataOffset()
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := append([]byte(nil), raw...)
+		bad[off+int64(zf.UncompressedSize64)/2] ^= 0x40
+		p := filepath.Join(dir, "flipped.pt")
+		os.WriteFile(p, bad, 0o644)
+		_, err = LoadPyTorch(p)
+		if err == nil || !strings.Contains(err.Error(), zf.Name) || !strings.Contains(err.Error(), "checksum") {
+			t.Errorf("byte flipped in %s: %v, want a checksum error naming the record", zf.Name, err)
+		}
+		flipped++
+	}
+	if flipped < 10 {
+		t.Fatalf("only %d storage records found", flipped)
+	}
+
+	legacy := mustRead(t, "testdata/tiny_legacy.pt")
+	for i := 0; i < len(legacy); i += 3 {
+		bad := append([]byte(nil), legacy...)
+		bad[i] ^= 0xff
+		p := filepath.Join(dir, "legacy.pt")
+		os.WriteFile(p, bad, 0o644)
+		LoadPyTorch(p) // must return, error or not
+	}
+}
+
+func TestScanPickleBoundsLengths(t *testing.T) {
+	// PROTO 2, BINBYTES8 with a length of 2⁶⁰, STOP
+	huge := []byte{0x80, 2, 0x8e, 0, 0, 0, 0, 0, 0, 0, 0x10, '.'}
+	if _, err := scanPickle(huge, 0); err == nil || !strings.Contains(err.Error(), "at byte 2 needs 1152921504606846976 bytes") {
+		t.Errorf("huge length: %v", err)
+	}
+	// PROTO 2, SHORT_BINUNICODE "ab", STOP, then trailing data
+	ok := []byte{0x80, 2, 0x8c, 2, 'a', 'b', '.', 9, 9}
+	if end, err := scanPickle(ok, 0); err != nil || end != 7 {
+		t.Errorf("end %d, %v; want 7", end, err)
+	}
+	if _, err := scanPickle(ok[:5], 0); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("cut pickle: %v", err)
+	}
+	if _, err := scanPickle([]byte{0x80, 2, 0xff}, 0); err == nil || !strings.Contains(err.Error(), "unknown opcode 0xff at byte 2") {
+		t.Errorf("bad opcode: %v", err)
 	}
 }

@@ -3,7 +3,7 @@ package checkpoint
 import (
 	"archive/tar"
 	"archive/zip"
-	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -22,11 +22,11 @@ import (
 // "persistent ids", to storages kept outside it: records data/<key> of a
 // zip archive (PyTorch ≥ 1.6), or, in the legacy format, raw blocks after
 // the pickle. gopickle (github.com/nlpodyssey/gopickle) runs the pickle
-// machine; the file layers are done here rather than by gopickle's pytorch
-// package, whose v0.2.0 reads storages with unchecked short reads (a
-// truncated legacy file loads with stale bytes), panics on some legacy
-// files, and fails on any class it does not know (a Lightning checkpoint's
-// hyper-parameters).
+// machine, on pickles that scanPickle has checked first; the file layers
+// are done here rather than by gopickle's pytorch package, whose v0.2.0
+// reads storages with unchecked short reads (a truncated legacy file loads
+// with stale bytes), panics on some legacy files, and fails on any class
+// it does not know (a Lightning checkpoint's hyper-parameters).
 
 // wrapperKeys are the entries under which training scripts nest the model's
 // state dict: Lightning and solo-learn ("state_dict"), torchvision's
@@ -83,7 +83,7 @@ func LoadPyTorch(path string) (tensors map[string]*tensor.Dense, err error) {
 	case n >= 2 && string(head[:2]) == "PK":
 		obj, err = loadTorchZip(f, st.Size())
 	case head[0] == 0x80: // the pickle PROTO opcode: legacy format
-		obj, err = loadTorchLegacy(f, st.Size())
+		obj, err = loadTorchLegacy(f)
 	case isTar(f):
 		return nil, fmt.Errorf("checkpoint: %s is in the tar format of PyTorch < 0.4, which is not supported: re-save it with a current PyTorch", path)
 	default:
@@ -322,17 +322,30 @@ func loadTorchZip(f *os.File, size int64) (interface{}, error) {
 		storages[key] = s
 		return s, nil
 	}
-	rc, err := pkl.Open()
+	b, err := readRecord(pkl, int64(pkl.UncompressedSize64))
 	if err != nil {
 		return nil, fmt.Errorf("record %s: %v", pkl.Name, err)
 	}
-	defer rc.Close()
-	u := newTorchUnpickler(bufio.NewReader(rc), load)
-	obj, err := u.Load()
+	obj, _, err := unpickleAt(b, 0, load)
 	if err != nil {
-		return nil, fmt.Errorf("record %s: %s", pkl.Name, describePickleError(err))
+		return nil, fmt.Errorf("record %s: %v", pkl.Name, err)
 	}
 	return obj, nil
+}
+
+// unpickleAt runs the pickle that starts at data[pos] (after checking its
+// opcodes' lengths, see scanPickle) and returns its value and end.
+func unpickleAt(data []byte, pos int, persistentLoad func(interface{}) (interface{}, error)) (interface{}, int, error) {
+	end, err := scanPickle(data, pos)
+	if err != nil {
+		return nil, 0, err
+	}
+	u := newTorchUnpickler(bytes.NewReader(data[pos:end]), persistentLoad)
+	obj, err := u.Load()
+	if err != nil {
+		return nil, 0, fmt.Errorf("pickle at byte %d: %s", pos, describePickleError(err))
+	}
+	return obj, end, nil
 }
 
 // readRecord reads a whole zip record of the expected size; reading to its
@@ -347,8 +360,8 @@ func readRecord(zf *zip.File, want int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > want {
-		return nil, fmt.Errorf("more than %d bytes", want)
+	if int64(len(b)) != want {
+		return nil, fmt.Errorf("%d bytes where %d belong", len(b), want)
 	}
 	return b, nil
 }
@@ -363,57 +376,40 @@ func describePickleError(err error) string {
 // legacyMagic is the number that opens PyTorch's legacy format.
 const legacyMagic = "1950a86a20f9469cfc6c"
 
-// countingReader tracks the file offset for error messages.
-type countingReader struct {
-	r *bufio.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-func (c *countingReader) ReadByte() (byte, error) {
-	b, err := c.r.ReadByte()
-	if err == nil {
-		c.n++
-	}
-	return b, err
-}
-
 // loadTorchLegacy reads the format of torch.save before 1.6: pickles of
 // the magic number, the protocol version (1001) and system information,
 // the object itself, the list of storage keys, then each storage as an
 // int64 element count followed by its elements.
-func loadTorchLegacy(f *os.File, size int64) (interface{}, error) {
+func loadTorchLegacy(f *os.File) (interface{}, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	r := &countingReader{r: bufio.NewReader(f)}
-	plain := func(what string) (interface{}, error) {
-		at := r.n
-		u := pickle.NewUnpickler(r)
-		v, err := u.Load()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	pos := 0
+	next := func(what string, load func(interface{}) (interface{}, error)) (interface{}, error) {
+		v, end, err := unpickleAt(data, pos, load)
 		if err != nil {
-			return nil, fmt.Errorf("%s at byte %d: %s", what, at, describePickleError(err))
+			return nil, fmt.Errorf("%s: %v", what, err)
 		}
+		pos = end
 		return v, nil
 	}
-	magic, err := plain("magic number")
+	magic, err := next("magic number", nil)
 	if err != nil {
 		return nil, err
 	}
 	if m, ok := magic.(*big.Int); !ok || m.Text(16) != legacyMagic {
 		return nil, fmt.Errorf("a pickle, but not a PyTorch file (no PyTorch magic number at byte 0)")
 	}
-	if v, err := plain("protocol version"); err != nil {
+	if v, err := next("protocol version", nil); err != nil {
 		return nil, err
 	} else if v != 1001 {
 		return nil, fmt.Errorf("PyTorch legacy protocol version %v is not supported (want 1001)", v)
 	}
-	if _, err := plain("system information"); err != nil {
+	if _, err := next("system information", nil); err != nil {
 		return nil, err
 	}
 
@@ -449,13 +445,11 @@ func loadTorchLegacy(f *os.File, size int64) (interface{}, error) {
 		storages[viewKey] = v
 		return v, nil
 	}
-	at := r.n
-	u := newTorchUnpickler(r, load)
-	obj, err := u.Load()
+	obj, err := next("the saved object", load)
 	if err != nil {
-		return nil, fmt.Errorf("pickle at byte %d: %s", at, describePickleError(err))
+		return nil, err
 	}
-	keysObj, err := plain("storage key list")
+	keysObj, err := next("storage key list", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -469,26 +463,22 @@ func loadTorchLegacy(f *os.File, size int64) (interface{}, error) {
 		if !ok || s.viewOf != nil {
 			return nil, fmt.Errorf("storage key %v is not a storage of the pickle", k)
 		}
-		var count [8]byte
-		at := r.n
-		if _, err := io.ReadFull(r, count[:]); err != nil {
-			return nil, fmt.Errorf("truncated: storage %s: element count at byte %d: %v", key, at, err)
+		if len(data)-pos < 8 {
+			return nil, fmt.Errorf("truncated: storage %s: element count at byte %d, the file has %d bytes", key, pos, len(data))
 		}
-		numel := binary.LittleEndian.Uint64(count[:])
+		numel := binary.LittleEndian.Uint64(data[pos:])
 		if numel != uint64(s.numel) {
-			return nil, fmt.Errorf("storage %s at byte %d has %d elements, the pickle says %d", key, at, numel, s.numel)
+			return nil, fmt.Errorf("storage %s at byte %d has %d elements, the pickle says %d", key, pos, numel, s.numel)
 		}
-		nbytes := int64(numel) * int64(s.class.e.size)
-		if nbytes > size-r.n {
-			return nil, fmt.Errorf("truncated: storage %s needs %d bytes from byte %d, the file has %d", key, nbytes, r.n, size)
-		}
-		b := make([]byte, nbytes)
-		if _, err := io.ReadFull(r, b); err != nil {
-			return nil, fmt.Errorf("truncated: storage %s at byte %d: %v", key, r.n, err)
+		pos += 8
+		nbytes := uint64(s.numel) * uint64(s.class.e.size)
+		if nbytes > uint64(len(data)-pos) {
+			return nil, fmt.Errorf("truncated: storage %s needs %d bytes from byte %d, the file has %d", key, nbytes, pos, len(data))
 		}
 		if numel > 0 {
-			s.data = decode(s.class.e, []int{int(numel)}, b).Data()
+			s.data = decode(s.class.e, []int{s.numel}, data[pos:pos+int(nbytes)]).Data()
 		}
+		pos += int(nbytes)
 	}
 	for key, s := range storages {
 		if s.viewOf == nil && s.numel > 0 && s.data == nil {
