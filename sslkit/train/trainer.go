@@ -58,7 +58,9 @@ type Options struct {
 	// L2 norm exceeds it (torch.nn.utils.clip_grad_norm_).
 	ClipNorm float64
 	// MinBatch: batches with fewer images are skipped (logged once), since
-	// BatchNorm in training mode needs two samples to have a variance.
+	// BatchNorm in training mode needs two samples to have a variance
+	// (DefaultOptions: 2). With 0, a batch of one image is an error for a
+	// model with BatchNorm.
 	MinBatch int
 	// Callbacks receive every step's metrics.
 	Callbacks []Stepper
@@ -293,9 +295,38 @@ func (t *Trainer) logFirst(b data.Batch) {
 	if t.step > 0 {
 		what = fmt.Sprintf("resuming at step %d of", t.step)
 	}
-	fmt.Fprintf(t.opt.Log, "%s %s on %s (%d parameters): batch %d, %d views, %d steps (%d epochs of %d batches), %s, gemm: %s\n",
-		what, t.m.Name(), method.BackboneName(t.m), method.CountParams(t.m), b.Views[0].Shape()[0], len(b.Views),
-		t.TotalSteps(), t.totalEpochs(), t.src.Len(), t.optim.Name(), gemm.Backend())
+	fmt.Fprintf(t.opt.Log, "%s %s on %s (%d parameters): batch %d, %s, %s (%s of %s), %s, gemm: %s\n",
+		what, t.m.Name(), method.BackboneName(t.m), method.CountParams(t.m), b.Views[0].Shape()[0], plural(len(b.Views), "view", "views"),
+		plural(t.TotalSteps(), "step", "steps"), plural(t.totalEpochs(), "epoch", "epochs"), plural(t.src.Len(), "batch", "batches"), t.optim.Name(), gemm.Backend())
+}
+
+// hasBatchNorm reports whether m's encoder normalises with batch statistics.
+func hasBatchNorm(m method.Method) bool {
+	found := false
+	nn.Walk(m.Encoder(), func(x nn.Module) {
+		if _, ok := x.(*nn.BatchNorm); ok {
+			found = true
+		}
+	})
+	return found
+}
+
+// Close releases the compiled graphs (their memory); a later Fit builds
+// them again.
+func (t *Trainer) Close() error {
+	for k, c := range t.graphs {
+		c.vm.Close()
+		delete(t.graphs, k)
+	}
+	return nil
+}
+
+// plural is "1 step", "2 steps".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // runStep runs one batch: graph, gradients, update, AfterStep.
@@ -311,6 +342,9 @@ func (t *Trainer) runStep(ctx context.Context, b data.Batch) error {
 			t.noted = true
 		}
 		return nil
+	}
+	if n := b.Views[0].Shape()[0]; n < 2 && hasBatchNorm(t.m) {
+		return fmt.Errorf("train: %s: a batch of %d image(s), but BatchNorm in training mode needs at least 2; set Options.MinBatch to 2 to skip such batches, or DropLast in the loader", where, n)
 	}
 	c, err := t.graphFor(b.Views)
 	if err != nil {

@@ -297,3 +297,24 @@ func TestNewTrainerErrors(t *testing.T) {
 		t.Error("negative ClipNorm accepted")
 	}
 }
+
+// Without MinBatch a batch of one image is a clear error for a model with
+// BatchNorm, naming where it happened.
+func TestBatchOfOneIsAnError(t *testing.T) {
+	opt := quiet(0)
+	opt.Epochs, opt.MinBatch = 1, 0
+	tr, err := NewTrainer(simclr(t), loader(t, 17, 16), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tr.Fit(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "batch of 1 image") || !strings.Contains(err.Error(), "epoch 0, batch 1") {
+		t.Fatalf("Fit: %v", err)
+	}
+	if len(tr.Losses()) != 1 {
+		t.Errorf("%d steps before the error, want 1", len(tr.Losses()))
+	}
+	if err := tr.Close(); err != nil || len(tr.graphs) != 0 {
+		t.Errorf("Close: %v, %d graphs left", err, len(tr.graphs))
+	}
+}
