@@ -2,6 +2,7 @@ package embed
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand"
 	"sort"
@@ -140,7 +141,7 @@ func umapInit(ctx context.Context, pts points, g *graph, opt UMAPOptions, rng *r
 			}
 		}
 	}
-	return out, InitSpectral, nil
+	return out, fmt.Sprintf("%s (%d components)", InitSpectral, nComp), nil
 }
 
 func pcaInit(ctx context.Context, pts points, dim int, seed int64) ([]float64, error) {
