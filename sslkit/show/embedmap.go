@@ -24,11 +24,11 @@ const (
 
 // EmbeddingMapOptions configure EmbeddingMap.
 type EmbeddingMapOptions struct {
-	Method string             // MethodUMAP, MethodTSNE or MethodPCA
-	UMAP   embed.UMAPOptions  // used when Method is MethodUMAP (Components must be 2)
-	TSNE   embed.TSNEOptions  // used when Method is MethodTSNE
-	PCA    embed.PCAOptions   // used when Method is MethodPCA (Components must be 2)
-	K      int                // neighbours for trustworthiness, continuity and kNN accuracy (1 ≤ K < n/2)
+	Method string            // MethodUMAP, MethodTSNE or MethodPCA
+	UMAP   embed.UMAPOptions // used when Method is MethodUMAP (Components must be 2)
+	TSNE   embed.TSNEOptions // used when Method is MethodTSNE
+	PCA    embed.PCAOptions  // used when Method is MethodPCA (Components must be 2)
+	K      int               // neighbours for trustworthiness, continuity and kNN accuracy (1 ≤ K < n/2)
 	// MaxThumbnails caps the images attached for hover (chosen at random,
 	// seeded by the method's Seed): each costs ~0.5–3 KB in the notebook.
 	// 0 attaches none.
