@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -20,6 +21,9 @@ type EmbedOptions struct {
 	// (normalisation with the training mean and std, a resize). It may
 	// modify img in place: Item returns a fresh tensor.
 	Transform func(img *tensor.Dense) (*tensor.Dense, error)
+	// Progress, if not nil, is called after each batch with the number of
+	// images embedded so far and the total (a notebook progress bar).
+	Progress func(done, total int)
 }
 
 // Embed computes the features of every image of ds with model frozen in
@@ -90,6 +94,9 @@ func Embed(ctx context.Context, model nn.Module, ds data.Dataset, opt EmbedOptio
 			return nil, fmt.Errorf("eval: Embed: batch at image %d: %w", b.start, err)
 		}
 		copy(out.Labels[b.start:], b.labels)
+		if opt.Progress != nil {
+			opt.Progress(b.start+b.size, n)
+		}
 	}
 	if err := stopped(ctx); err != nil {
 		return nil, fmt.Errorf("eval: Embed: %w", err)
@@ -109,7 +116,12 @@ type runner struct {
 	dim int
 }
 
+// graphsBuilt counts the forward graphs Embed has built (tests check that
+// a run builds one per batch size, not one per batch).
+var graphsBuilt atomic.Int64
+
 func newRunner(model nn.Module, shape tensor.Shape) (r *runner, err error) {
+	graphsBuilt.Add(1)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("building the graph panicked: %v", p)

@@ -119,9 +119,22 @@ func TestEmbedEqualsManualEvalForward(t *testing.T) {
 		before[b.Name] = append([]float32(nil), b.Data()...)
 	}
 	// 4 + 4 + a partial batch of 2: two graphs.
-	f, err := Embed(context.Background(), net, ds, EmbedOptions{BatchSize: 4})
+	built := graphsBuilt.Load()
+	var progress []int
+	f, err := Embed(context.Background(), net, ds, EmbedOptions{BatchSize: 4, Progress: func(done, total int) {
+		if total != 10 {
+			t.Errorf("progress total %d, want 10", total)
+		}
+		progress = append(progress, done)
+	}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := graphsBuilt.Load() - built; n != 2 {
+		t.Errorf("3 batches of sizes 4, 4, 2 built %d graphs, want 2", n)
+	}
+	if fmt.Sprint(progress) != "[4 8 10]" {
+		t.Errorf("progress reports %v, want [4 8 10]", progress)
 	}
 	if f.N != 10 || f.D != 16 {
 		t.Fatalf("features %d×%d, want 10×16", f.N, f.D)
