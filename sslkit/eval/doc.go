@@ -2,7 +2,8 @@
 // lightly and solo-learn do, and prints each number beside its protocol:
 //
 //   - Embed runs a frozen model in evaluation mode over a data.Dataset and
-//     returns its Features (N×D float32 and the labels).
+//     returns its Features (N×D float32 and the labels); nn.Flatten{} as
+//     the model gives the raw-pixel baseline.
 //   - KNN is the weighted k-nearest-neighbour classifier of InstDisc
 //     (Wu et al. 2018), as solo-learn's WeightedKNNClassifier and lightly's
 //     knn_predict compute it: cosine similarity of L2-normalised features,
@@ -15,6 +16,14 @@
 //     L2-normalised outputs) detect collapse.
 //   - NearestNeighbours retrieves the most similar gallery items of each
 //     query (sslkit/show draws them as an image grid).
+//
+// A typical evaluation:
+//
+//	train, err := eval.Embed(ctx, net, trainSet, eval.EmbedOptions{})
+//	test, err := eval.Embed(ctx, net, testSet, eval.EmbedOptions{})
+//	knn, err := eval.KNN(ctx, train, test, eval.KNN20)
+//	probe, err := eval.LinearProbe(ctx, train, test, eval.ProbeOptions{})
+//	fmt.Println(knn, probe)
 //
 // Results are values with a String method, for example
 //

@@ -16,8 +16,9 @@ type KNNOptions struct {
 	Temperature float64
 }
 
-// The two protocols SSL papers report: k=20 (solo-learn's default and
-// lightly's benchmarks use 200) with T=0.1 (InstDisc).
+// The two protocols SSL papers report, both with InstDisc's T = 0.1:
+// k=20 (solo-learn's default k; its default T is 0.07) and k=200
+// (InstDisc's and lightly's knn_predict defaults).
 var (
 	KNN20  = KNNOptions{K: 20, Temperature: 0.1}
 	KNN200 = KNNOptions{K: 200, Temperature: 0.1}
