@@ -11,14 +11,14 @@ import (
 	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
-// reuseOp is a kernelOp that writes every run into the same output memory
-// (planned on the first run), so that a training step allocates no new
-// activations after the first one. gorgonia's tape machine already treats
-// an intermediate node's memory as scratch that later ops may overwrite,
-// and gorgonia.Read copies, so a caller that reads results the documented
-// way never sees the difference. If a second run of the same op starts
-// while one is in progress (two machines on one graph), it gets fresh
-// memory instead.
+// reuseOp is a kernelOp that writes every run into the same output memory,
+// allocated on its first run, so that a training step allocates no new
+// activations after the first one. This is safe for the way sslkit (and
+// gorgonia's documentation) runs a graph repeatedly, with the tape
+// machine's Reset between runs: each op runs once per run, its previous
+// output is dead by then, and gorgonia.Read copies results out. If a
+// second run of the same op starts while one is in progress (two machines
+// on one graph), it gets fresh memory instead.
 type reuseOp struct {
 	*kernelOp
 	// zero: do accumulates into out, which must start at zero.
@@ -31,29 +31,39 @@ type reuseOp struct {
 func newReuseOp(k *kernelOp, zero bool) *reuseOp { return &reuseOp{kernelOp: k, zero: zero} }
 
 func (op *reuseOp) Do(vals ...G.Value) (G.Value, error) {
+	if op.mu.TryLock() {
+		defer op.mu.Unlock()
+		v, out, err := op.run(op.out, vals)
+		op.out = out
+		return v, err
+	}
+	v, _, err := op.run(nil, vals)
+	return v, err
+}
+
+// run computes the op into out, or into fresh memory when out is nil or
+// of the wrong size, and returns the memory it used.
+func (op *reuseOp) run(out []float32, vals []G.Value) (G.Value, []float32, error) {
 	// A notebook interrupt stops a long forward/backward pass at the next op.
 	if err := ambient.Context().Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", op.name, err)
+		return nil, out, fmt.Errorf("%s: %w", op.name, err)
 	}
 	var inBuf [4][]float32
 	var shBuf [4]tensor.Shape
 	in, shapes := inBuf[:0], shBuf[:0]
-	if len(vals) > len(inBuf) {
-		in, shapes = make([][]float32, 0, len(vals)), make([]tensor.Shape, 0, len(vals))
-	}
 	for i, v := range vals {
 		t, ok := v.(tensor.Tensor)
 		if !ok {
-			return nil, fmt.Errorf("%s: input %d is %T, want a tensor", op.name, i, v)
+			return nil, out, fmt.Errorf("%s: input %d is %T, want a tensor", op.name, i, v)
 		}
 		d, ok := t.Data().([]float32)
 		if !ok {
-			return nil, fmt.Errorf("%s: input %d is %v, want float32", op.name, i, t.Dtype())
+			return nil, out, fmt.Errorf("%s: input %d is %v, want float32", op.name, i, t.Dtype())
 		}
 		if t.RequiresIterator() { // a view (e.g. a transpose): copy it out
 			m, ok := tensor.Materialize(t).(tensor.Tensor)
 			if !ok {
-				return nil, fmt.Errorf("%s: cannot materialise input %d", op.name, i)
+				return nil, out, fmt.Errorf("%s: cannot materialise input %d", op.name, i)
 			}
 			d, _ = m.Data().([]float32)
 		}
@@ -61,23 +71,15 @@ func (op *reuseOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	s, err := op.shape(shapes)
 	if err != nil {
-		return nil, err
+		return nil, out, err
 	}
-	size := s.TotalSize()
-	var out []float32
-	if op.mu.TryLock() {
-		defer op.mu.Unlock()
-		if len(op.out) != size {
-			op.out = make([]float32, size)
-		} else if op.zero {
-			clearParallel(op.out)
-		}
-		out = op.out
-	} else {
+	if size := s.TotalSize(); len(out) != size {
 		out = make([]float32, size)
+	} else if op.zero {
+		clearParallel(out)
 	}
 	op.do(out, in, shapes)
-	return tensor.New(tensor.WithShape(s...), tensor.WithBacking(out)), nil
+	return tensor.New(tensor.WithShape(s...), tensor.WithBacking(out)), out, nil
 }
 
 // clearParallel zeroes s on all cores.

@@ -1,0 +1,94 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/nn/ops"
+)
+
+// maxPool2d takes the maximum of k×k windows (stride s, padding p that
+// never wins, output size rounded down as in PyTorch) as one op that
+// reuses its output across steps and works on all cores. The gradient op
+// finds each window's maximum again (the first one, as PyTorch does)
+// rather than keeping an index tensor between forward and backward.
+func maxPool2d(x *G.Node, k, s, p int) (*G.Node, error) {
+	xs := x.Shape().Clone()
+	if xs.Dims() != 4 || x.Dtype() != tensor.Float32 {
+		return nil, fmt.Errorf("max pool: want a float32 (N, C, H, W) input, got %v %v", x.Dtype(), xs)
+	}
+	if k < 1 || s < 1 || p < 0 || 2*p > k {
+		return nil, fmt.Errorf("max pool: bad kernel %d / stride %d / padding %d (padding at most half the kernel)", k, s, p)
+	}
+	n, c, h, w := xs[0], xs[1], xs[2], xs[3]
+	ho, wo := (h+2*p-k)/s+1, (w+2*p-k)/s+1
+	if ho < 1 || wo < 1 {
+		return nil, fmt.Errorf("max pool: kernel %d too large for %dx%d input with padding %d", k, h, w, p)
+	}
+	outShape := tensor.Shape{n, c, ho, wo}
+	planes := n * c
+	// argmax returns the input offset (within the plane) of the first
+	// maximum of output position (i, j).
+	argmax := func(src []float32, i, j int) int {
+		best, at := float32(math.Inf(-1)), -1
+		for a := 0; a < k; a++ {
+			r := i*s - p + a
+			if r < 0 || r >= h {
+				continue
+			}
+			for b := 0; b < k; b++ {
+				col := j*s - p + b
+				if col < 0 || col >= w {
+					continue
+				}
+				if v := src[r*w+col]; v > best || at < 0 {
+					best, at = v, r*w+col
+				}
+			}
+		}
+		return at
+	}
+	key := fmt.Sprintf("k%d s%d p%d x%v", k, s, p, xs)
+	fwd := &kernelOp{
+		name: "MaxPool2d " + key, arity: 1, diff: []bool{true}, dims: []int{4, 4},
+		shape: func([]tensor.Shape) (tensor.Shape, error) { return outShape.Clone(), nil },
+		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			ops.ParallelFor(planes, h*w, func(lo, hi int) {
+				for pl := lo; pl < hi; pl++ {
+					src, dst := in[0][pl*h*w:(pl+1)*h*w], out[pl*ho*wo:(pl+1)*ho*wo]
+					for i := 0; i < ho; i++ {
+						for j := 0; j < wo; j++ {
+							dst[i*wo+j] = src[argmax(src, i, j)]
+						}
+					}
+				}
+			})
+		},
+	}
+	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+		dx, err := G.ApplyOp(newReuseOp(&kernelOp{
+			name: "MaxPool2dGrad " + key, arity: 2, dims: []int{4, 4, 4},
+			shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil },
+			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+				ops.ParallelFor(planes, h*w, func(lo, hi int) {
+					for pl := lo; pl < hi; pl++ {
+						src, g, dst := in[0][pl*h*w:(pl+1)*h*w], in[1][pl*ho*wo:(pl+1)*ho*wo], out[pl*h*w:(pl+1)*h*w]
+						for i := 0; i < ho; i++ {
+							for j := 0; j < wo; j++ {
+								dst[argmax(src, i, j)] += g[i*wo+j]
+							}
+						}
+					}
+				})
+			},
+		}, true), inputs[0], dy)
+		if err != nil {
+			return nil, err
+		}
+		return G.Nodes{dx}, nil
+	}
+	return G.ApplyOp(newReuseOp(fwd, false), x)
+}
