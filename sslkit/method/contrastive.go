@@ -77,7 +77,7 @@ type SimCLROptions struct {
 // DefaultSimCLROptions are the paper's: projector hidden = features,
 // out 128, τ = 0.1 (the CIFAR-10 recipe uses τ = 0.5).
 func DefaultSimCLROptions() SimCLROptions {
-	return SimCLROptions{ProjectorOut: 128, Loss: loss.NTXentOptions{Temperature: 0.1}, Seed: 1}
+	return SimCLROptions{ProjectorOut: 128, Loss: loss.DefaultNTXentOptions(), Seed: 1}
 }
 
 // SimCLR is Chen et al. 2020: NT-Xent between the projections of two views.
@@ -135,7 +135,7 @@ type BarlowTwinsOptions struct {
 // DefaultBarlowTwinsOptions are the paper's: 8192-d projector, λ = 0.0051.
 func DefaultBarlowTwinsOptions() BarlowTwinsOptions {
 	return BarlowTwinsOptions{ProjectorHidden: 8192, ProjectorOut: 8192,
-		Loss: loss.BarlowTwinsOptions{Lambda: 0.0051, Scale: 1, Eps: 1e-5}, Seed: 1}
+		Loss: loss.DefaultBarlowTwinsOptions(), Seed: 1}
 }
 
 // BarlowTwins is Zbontar et al. 2021: the cross-correlation of two views'

@@ -39,9 +39,9 @@ type DINOOptions struct {
 // DefaultDINOOptions are DINO's defaults (main_dino.py).
 func DefaultDINOOptions() DINOOptions {
 	return DINOOptions{
-		Head:              head.DINOConfig{Out: 65536, Hidden: 2048, Bottleneck: 256, Layers: 3},
+		Head:              head.DefaultDINOConfig(0, 65536), // In is set from the backbone
 		GlobalViews:       2,
-		Loss:              loss.DINOOptions{StudentTemp: 0.1, TeacherTemp: 0.04, CentreMomentum: 0.9},
+		Loss:              loss.DefaultDINOOptions(),
 		WarmupTeacherTemp: 0.04, Momentum: 0.996, Seed: 1,
 	}
 }

@@ -27,7 +27,7 @@ type MoCoOptions struct {
 // DefaultMoCoOptions are MoCo v2's: 128-d keys, K = 65536, m = 0.999, τ = 0.2.
 func DefaultMoCoOptions() MoCoOptions {
 	return MoCoOptions{ProjectorOut: 128, QueueSize: 65536, Momentum: 0.999,
-		Loss: loss.InfoNCEOptions{Temperature: 0.2}, Seed: 1}
+		Loss: loss.DefaultInfoNCEOptions(), Seed: 1}
 }
 
 // MoCo is MoCo v2 (Chen et al. 2020): the query of one view is contrasted
@@ -136,12 +136,13 @@ type DisCoOptions struct {
 	Loss    loss.DisCoOptions
 }
 
-// DefaultDisCoOptions are the paper's: MoCo v2 with a 2048-wide hidden
-// layer, InfoNCE τ = 0.2, unit-weight distillation on both views.
+// DefaultDisCoOptions are the released code's: MoCo v2 with a 2048-wide
+// hidden layer, InfoNCE τ = 0.2, unit-weight squared-error distillation on
+// both views (loss.DefaultDisCoOptions).
 func DefaultDisCoOptions() DisCoOptions {
 	s := DefaultMoCoOptions()
 	s.ProjectorHidden = 2048
-	return DisCoOptions{Student: s, Loss: loss.DisCoOptions{InfoNCE: s.Loss, Weight: 1}}
+	return DisCoOptions{Student: s, Loss: loss.DefaultDisCoOptions()}
 }
 
 // DisCo is Gao et al. 2022: a MoCo v2 student whose embeddings are also

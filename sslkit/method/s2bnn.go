@@ -24,7 +24,7 @@ type S2BNNOptions struct {
 // DefaultS2BNNOptions are the paper's distillation-only setting: 128-d
 // normalised projections, τ = 0.2.
 func DefaultS2BNNOptions() S2BNNOptions {
-	return S2BNNOptions{ProjectorOut: 128, Loss: loss.DistillOptions{Temperature: 0.2}, Seed: 1}
+	return S2BNNOptions{ProjectorOut: 128, Loss: loss.DefaultDistillOptions(), Seed: 1}
 }
 
 // S2BNN is Shen et al. 2021: a binary student (backbone.NewBinaryResNet18)

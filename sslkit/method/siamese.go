@@ -203,7 +203,7 @@ type TripletOptions struct {
 // margin 100.
 func DefaultTripletOptions() TripletOptions {
 	return TripletOptions{ProjectorHidden: 4096, ProjectorOut: 256, PredictorHidden: 4096, Momentum: 0.996,
-		Loss: loss.TripletOptions{Variant: loss.Truncated, Gamma: 2, Margin: 100, Lo: 1, Hi: 10}, Seed: 1}
+		Loss: loss.DefaultTripletOptions(), Seed: 1}
 }
 
 // Triplet is the median/truncated triplet method of Wang et al.
