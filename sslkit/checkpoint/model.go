@@ -21,6 +21,9 @@ const batchCounter = "num_batches_tracked"
 // that the set of names equals PyTorch's model.state_dict() for the same
 // architecture. Parameter tensors are m's own (not copies).
 func StateDict(m nn.Module) (map[string]*tensor.Dense, error) {
+	if m == nil {
+		return nil, fmt.Errorf("checkpoint: nil model")
+	}
 	params, err := nn.StateDict(m)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %v", err)
@@ -167,6 +170,9 @@ func (e *LoadError) Error() string {
 // *LoadError naming every missing, unexpected and mismatched tensor at
 // once, and then changes nothing in m.
 func LoadModel(path string, m nn.Module, opt LoadOptions) error {
+	if m == nil {
+		return fmt.Errorf("checkpoint: loading %s into a nil model", path)
+	}
 	var tensors map[string]*tensor.Dense
 	var err error
 	switch kind, kerr := fileKind(path); {
@@ -219,6 +225,9 @@ func fileKind(path string) (fileFormat, error) {
 }
 
 func loadInto(source string, m nn.Module, file map[string]*tensor.Dense, opt LoadOptions) error {
+	if m == nil {
+		return fmt.Errorf("checkpoint: loading %s into a nil model", source)
+	}
 	params, err := nn.StateDict(m)
 	if err != nil {
 		return fmt.Errorf("checkpoint: %v", err)
@@ -255,6 +264,10 @@ func loadInto(source string, m nn.Module, file map[string]*tensor.Dense, opt Loa
 			if !counters[name] {
 				rep.Unexpected = append(rep.Unexpected, name)
 			}
+			continue
+		}
+		if t == nil {
+			rep.Mismatched = append(rep.Mismatched, name+": nil tensor")
 			continue
 		}
 		if !sameShape(t.Shape(), p.Value.Shape()) {

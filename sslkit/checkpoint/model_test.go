@@ -479,3 +479,18 @@ func TestScanPickleBoundsLengths(t *testing.T) {
 		t.Errorf("bad opcode: %v", err)
 	}
 }
+
+func TestNilInputs(t *testing.T) {
+	if err := SaveModel(filepath.Join(t.TempDir(), "x.safetensors"), nil); err == nil {
+		t.Error("SaveModel(nil) succeeded")
+	}
+	if err := LoadModel("testdata/tiny_zip.pt", nil, LoadOptions{}); err == nil {
+		t.Error("LoadModel into nil succeeded")
+	}
+	net := tinyNet(t, 4, 1)
+	sd, _ := StateDict(net)
+	sd["0.weight"] = nil
+	if err := LoadStateDict(net, sd, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "0.weight: nil tensor") {
+		t.Errorf("nil tensor: %v", err)
+	}
+}
