@@ -39,7 +39,13 @@ type ConvOptions struct {
 func DefaultConvOptions() ConvOptions { return ConvOptions{Stride: 1, Dilation: 1, Groups: 1} }
 
 // Conv2d is a 2-D convolution on (N, C, H, W) inputs. Weight has PyTorch's
-// layout (Out, In/Groups, K, K).
+// layout (Out, In/Groups, K, K). Groups > 1 gives a grouped convolution
+// (ResNeXt's cardinality, RegNet's group width, MobileNet's depthwise with
+// or without a channel multiplier):
+//
+//	opt := nn.DefaultConvOptions()
+//	opt.Groups, opt.Padding = 32, 1 // ResNeXt-50 32×4d: 128 → 128 in 32 groups of 4
+//	conv, err := nn.NewConv2d("conv2", 128, 128, 3, opt, nil)
 type Conv2d struct {
 	In, Out, Kernel int
 	Opt             ConvOptions
@@ -61,10 +67,8 @@ func NewConv2d(name string, in, out, kernel int, opt ConvOptions, rng *rand.Rand
 		return nil, errf("Conv2d %q: ConvOptions.Dilation %d must be ≥ 1 %s", name, opt.Dilation, hint)
 	case opt.Groups < 1:
 		return nil, errf("Conv2d %q: ConvOptions.Groups %d must be ≥ 1 %s", name, opt.Groups, hint)
-	case opt.Groups != 1 && (opt.Groups != in || out != in):
-		return nil, errf("Conv2d %q: groups=%d: only 1 or depthwise (groups = in = out) are supported", name, opt.Groups)
-	case opt.Groups != 1 && opt.Dilation != 1:
-		return nil, errf("Conv2d %q: depthwise convolution supports dilation 1 only", name)
+	case in%opt.Groups != 0 || out%opt.Groups != 0:
+		return nil, errf("Conv2d %q: ConvOptions.Groups %d must divide both in=%d and out=%d channels", name, opt.Groups, in, out)
 	}
 	rng = rngOrDefault(rng)
 	perGroup := in / opt.Groups
@@ -104,10 +108,13 @@ func (c *Conv2d) Forward(x *G.Node) (*G.Node, error) {
 	w := c.Weight.Node(g)
 	var y *G.Node
 	var err error
-	if c.Opt.Groups == 1 {
-		y, err = conv2d(x, w, c.Opt.Stride, c.Opt.Padding, c.Opt.Dilation)
-	} else {
-		y, err = depthwiseConv(x, w, c.Opt.Stride, c.Opt.Padding)
+	switch o := c.Opt; {
+	case o.Groups == 1:
+		y, err = conv2d(x, w, o.Stride, o.Padding, o.Dilation)
+	case o.Groups == c.In && c.Out == c.In && o.Dilation == 1:
+		y, err = depthwiseConv(x, w, o.Stride, o.Padding)
+	default:
+		y, err = groupConv(x, w, o.Groups, o.Stride, o.Padding, o.Dilation)
 	}
 	if err != nil {
 		return nil, errf("Conv2d %s: %v", c.Weight.Name, err)

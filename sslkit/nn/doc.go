@@ -1,5 +1,5 @@
 // Package nn provides neural-network layers for sslkit on top of gorgonia:
-// Linear, Conv2d (including depthwise), BatchNorm1d/2d, LayerNorm,
+// Linear, Conv2d (dense, grouped and depthwise), BatchNorm1d/2d, LayerNorm,
 // activations (ReLU, GELU, SiLU, Sigmoid, PReLU), max/average/global
 // pooling, Dropout, StochasticDepth, MLP, Sequential, ResNet residual
 // blocks, multi-head Attention and window-attention TransformerBlock, and
@@ -56,9 +56,10 @@
 //
 // Where gorgonia v0.9.18 computes a wrong gradient (average pooling,
 // two-axis reductions, inverse square root) or lacks an op (GELU's erf,
-// depthwise convolution), this package uses its own Ops, each checked
-// against finite differences and PyTorch. Convolution and training-mode
-// BatchNorm are also its own fused ops: gorgonia's versions unfold the
+// depthwise and grouped convolution), this package uses its own Ops, each
+// checked against finite differences and PyTorch. Convolution and
+// training-mode BatchNorm are also its own fused ops: gorgonia's versions
+// unfold the
 // whole batch and materialise many broadcast copies, which made a
 // ResNet-18 step at batch 128 need several times the memory and time.
 package nn

@@ -46,6 +46,21 @@ func TestLayersMatchPyTorch(t *testing.T) {
 			return nn.NewBasicBlock("block", in, out, stride, nn.DefaultBlockOptions(), nil)
 		}
 	}
+	convNamed := func(name string, in, out, k int, set func(*nn.ConvOptions)) ctor {
+		return func() (nn.Module, error) {
+			o := nn.DefaultConvOptions()
+			set(&o)
+			return nn.NewConv2d(name, in, out, k, o, nil)
+		}
+	}
+	conv := func(in, out, k int, set func(*nn.ConvOptions)) ctor { return convNamed("conv", in, out, k, set) }
+	avg := func(k int, set func(*nn.AvgPoolOptions)) ctor {
+		return func() (nn.Module, error) {
+			o := nn.DefaultAvgPoolOptions(k)
+			set(&o)
+			return nn.NewAvgPool2d(k, o)
+		}
+	}
 	mods := map[string]ctor{
 		"linear":        func() (nn.Module, error) { return nn.NewLinear("fc", 5, 3, true, nil) },
 		"linear_nobias": func() (nn.Module, error) { return nn.NewLinear("fc", 5, 3, false, nil) },
@@ -117,6 +132,19 @@ func TestLayersMatchPyTorch(t *testing.T) {
 		"basic_block":          block(4, 8, 2, false),
 		"basic_block_identity": block(4, 4, 1, false),
 		"bottleneck":           block(8, 4, 2, true),
+		"grouped_conv":         conv(8, 12, 3, func(o *nn.ConvOptions) { o.Stride, o.Padding, o.Groups = 2, 1, 4 }),
+		"grouped_conv_dilated": conv(6, 6, 3, func(o *nn.ConvOptions) { o.Padding, o.Dilation, o.Groups, o.NoBias = 2, 2, 3, true }),
+		"grouped_conv_1x1":     conv(8, 8, 1, func(o *nn.ConvOptions) { o.Groups, o.NoBias = 2, true }),
+		"depthwise_multiplier": convNamed("dw", 3, 6, 3, func(o *nn.ConvOptions) { o.Padding, o.Groups = 1, 3 }),
+		"depthwise_dilated": convNamed("dw", 4, 4, 3, func(o *nn.ConvOptions) {
+			o.Stride, o.Padding, o.Dilation, o.Groups, o.NoBias = 2, 2, 2, 4, true
+		}),
+		"avgpool_ceil":             avg(3, func(o *nn.AvgPoolOptions) { o.Stride, o.Padding, o.CeilMode = 2, 1, true }),
+		"avgpool_exclude_pad":      avg(3, func(o *nn.AvgPoolOptions) { o.Stride, o.Padding, o.CountIncludePad = 2, 1, false }),
+		"avgpool_ceil_exclude_pad": avg(3, func(o *nn.AvgPoolOptions) { o.Stride, o.Padding, o.CeilMode, o.CountIncludePad = 2, 1, true, false }),
+		"avgpool_ceil_overhang":    avg(3, func(o *nn.AvgPoolOptions) { o.Stride, o.CeilMode = 2, true }),
+		"avgpool_k2_ceil":          avg(2, func(o *nn.AvgPoolOptions) { o.CeilMode = true }),
+		"layernorm_eps":            func() (nn.Module, error) { return nn.NewLayerNorm("ln", 8, nn.LayerNormOptions{Eps: 1e-2}) },
 	}
 	for name := range fx {
 		if _, ok := mods[name]; !ok {

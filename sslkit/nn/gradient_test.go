@@ -74,6 +74,10 @@ func TestGradients(t *testing.T) {
 		{"Flatten", Flatten{}, tensor.Shape{2, 2, 3}},
 		{"ShiftedWindowBlock", shifted(m(NewTransformerBlock("blk", 4, 2, 4, 4, 2, 2, seeded()))), tensor.Shape{1, 16, 4}},
 		{"GlobalAvgPool", GlobalAvgPool{}, tensor.Shape{2, 3, 3, 4}},
+		{"GroupConv", m(NewConv2d("g", 4, 6, 3, ConvOptions{Stride: 2, Padding: 1, Dilation: 1, Groups: 2}, seeded())), tensor.Shape{2, 4, 5, 5}},
+		{"GroupConvDilated", m(NewConv2d("g", 4, 4, 3, ConvOptions{Stride: 1, Padding: 2, Dilation: 2, Groups: 2, NoBias: true}, seeded())), tensor.Shape{2, 4, 5, 5}},
+		{"DepthwiseMultiplier", m(NewConv2d("dw", 2, 4, 3, ConvOptions{Stride: 1, Padding: 1, Dilation: 1, Groups: 2}, seeded())), tensor.Shape{2, 2, 4, 4}},
+		{"AvgPool2dCeilExcludePad", AvgPool2d{Kernel: 3, Opt: AvgPoolOptions{Stride: 2, Padding: 1, CeilMode: true}}, tensor.Shape{2, 2, 6, 6}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { checkGradients(t, c.mod, c.shape, gradcheck.Options{}) })

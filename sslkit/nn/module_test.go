@@ -133,8 +133,8 @@ func TestBadInputsAreErrors(t *testing.T) {
 	if _, err := NewLinear("fc", 0, 3, true, nil); err == nil {
 		t.Error("Linear with 0 inputs accepted")
 	}
-	if _, err := NewConv2d("c", 3, 6, 3, ConvOptions{Stride: 1, Dilation: 1, Groups: 3}, nil); err == nil {
-		t.Error("grouped (non-depthwise) conv accepted")
+	if _, err := NewConv2d("c", 4, 6, 3, ConvOptions{Stride: 1, Dilation: 1, Groups: 4}, nil); err == nil || !strings.Contains(err.Error(), "Groups 4 must divide") {
+		t.Errorf("groups that do not divide the output channels: %v", err)
 	}
 	l, _ := NewLinear("fc", 4, 3, true, nil)
 	g := G.NewGraph()

@@ -178,6 +178,19 @@ cases = [
     case("basic_block", Residual(4, 8, 2, False), (2, 4, 6, 6), prefix="block."),
     case("basic_block_identity", Residual(4, 4, 1, False), (2, 4, 5, 5), prefix="block."),
     case("bottleneck", Residual(8, 4, 2, True), (2, 8, 6, 6), prefix="block."),
+    # Grouped convolution (ResNeXt/RegNet groups, depthwise multipliers,
+    # dilated depthwise), pooling options and LayerNorm's eps.
+    case("grouped_conv", nn.Conv2d(8, 12, 3, stride=2, padding=1, groups=4), (2, 8, 7, 7), prefix="conv."),
+    case("grouped_conv_dilated", nn.Conv2d(6, 6, 3, padding=2, dilation=2, groups=3, bias=False), (2, 6, 6, 6), prefix="conv."),
+    case("grouped_conv_1x1", nn.Conv2d(8, 8, 1, groups=2, bias=False), (2, 8, 3, 3), prefix="conv."),
+    case("depthwise_multiplier", nn.Conv2d(3, 6, 3, padding=1, groups=3), (2, 3, 5, 5), prefix="dw."),
+    case("depthwise_dilated", nn.Conv2d(4, 4, 3, stride=2, padding=2, dilation=2, groups=4, bias=False), (2, 4, 7, 7), prefix="dw."),
+    case("avgpool_ceil", nn.AvgPool2d(3, 2, 1, ceil_mode=True), (2, 2, 6, 6)),
+    case("avgpool_exclude_pad", nn.AvgPool2d(3, 2, 1, count_include_pad=False), (2, 2, 7, 7)),
+    case("avgpool_ceil_exclude_pad", nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False), (1, 2, 6, 6)),
+    case("avgpool_ceil_overhang", nn.AvgPool2d(3, 2, ceil_mode=True), (1, 2, 6, 6)),
+    case("avgpool_k2_ceil", nn.AvgPool2d(2, ceil_mode=True), (1, 2, 5, 5)),
+    case("layernorm_eps", nn.LayerNorm(8, eps=1e-2), (2, 5, 8), prefix="ln.", scale=0.1),
 ]
 
 torchref.write_layer_fixtures(os.path.join(HERE, "layers.json"), cases)
