@@ -2,11 +2,15 @@
 """PyTorch side of sslkit/checkpoint's tests (Debian's python3-torch 1.13 and
 python3-torchvision 0.14; no safetensors package, no numpy needed).
 
-    torchref.py fixtures DIR   the small committed fixtures (gen_fixtures.sh)
+    torchref.py fixtures DIR   the small committed fixtures (tiny_legacy.pt differs
+                               byte-wise on each run: its storage keys are memory
+                               addresses); regenerate them with
+                               cd sslkit/checkpoint/testdata && /usr/bin/python3 torchref.py fixtures .
     torchref.py export DIR     torchvision ResNet-18 (ImageNet and CIFAR stems,
                                and a solo-learn-style .ckpt) and EfficientNet-B0
                                state dicts written by torch.save, input batches
                                and PyTorch's eval-mode outputs (ref.safetensors)
+                               (run by the Go test into a temporary folder)
     torchref.py check DIR      loads sslkit's exports (DIR/sslkit_*.safetensors)
                                into torchvision with load_state_dict(strict=True)
                                and writes its outputs for the same input
