@@ -39,7 +39,7 @@ func BenchmarkLinearProbe(b *testing.B) {
 	train := clusters(rng, centres, 10000, 8)
 	test := clusters(rng, centres, 2000, 8)
 	for i := 0; i < b.N; i++ {
-		r, err := LinearProbe(context.Background(), train, test, ProbeOptions{})
+		r, err := LinearProbe(context.Background(), train, test, DefaultProbeOptions())
 		if err != nil {
 			b.Fatal(err)
 		}

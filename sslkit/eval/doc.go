@@ -19,10 +19,10 @@
 //
 // A typical evaluation:
 //
-//	train, err := eval.Embed(ctx, net, trainSet, eval.EmbedOptions{})
-//	test, err := eval.Embed(ctx, net, testSet, eval.EmbedOptions{})
+//	train, err := eval.Embed(ctx, net, trainSet, eval.DefaultEmbedOptions())
+//	test, err := eval.Embed(ctx, net, testSet, eval.DefaultEmbedOptions())
 //	knn, err := eval.KNN(ctx, train, test, eval.KNN20)
-//	probe, err := eval.LinearProbe(ctx, train, test, eval.ProbeOptions{})
+//	probe, err := eval.LinearProbe(ctx, train, test, eval.DefaultProbeOptions())
 //	fmt.Println(knn, probe)
 //
 // Results are values with a String method, for example

@@ -15,7 +15,7 @@ import (
 
 // EmbedOptions configure Embed.
 type EmbedOptions struct {
-	// BatchSize is the number of images per forward pass (0 means 256).
+	// BatchSize is the number of images per forward pass (default 256).
 	BatchSize int
 	// Transform, if not nil, maps each image before the model sees it
 	// (normalisation with the training mean and std, a resize). It may
@@ -25,6 +25,10 @@ type EmbedOptions struct {
 	// images embedded so far and the total (a notebook progress bar).
 	Progress func(done, total int)
 }
+
+// DefaultEmbedOptions returns batches of 256 images, no transform and no
+// progress callback; change the fields you need.
+func DefaultEmbedOptions() EmbedOptions { return EmbedOptions{BatchSize: 256} }
 
 // Embed computes the features of every image of ds with model frozen in
 // evaluation mode (BatchNorm uses its running statistics, Dropout is off),
@@ -44,11 +48,8 @@ func Embed(ctx context.Context, model nn.Module, ds data.Dataset, opt EmbedOptio
 	if ds == nil || isNil(ds) {
 		return nil, fmt.Errorf("eval: Embed: nil dataset")
 	}
-	if opt.BatchSize == 0 {
-		opt.BatchSize = 256
-	}
-	if opt.BatchSize < 0 {
-		return nil, fmt.Errorf("eval: Embed: negative batch size %d", opt.BatchSize)
+	if opt.BatchSize < 1 {
+		return nil, fmt.Errorf("eval: Embed: BatchSize %d must be ≥ 1 (start from eval.DefaultEmbedOptions())", opt.BatchSize)
 	}
 	n, err := safeLen(ds)
 	if err != nil {

@@ -174,7 +174,7 @@ func TestEmbedRestoresModes(t *testing.T) {
 	// A mixed state: the middle BatchNorm in evaluation, the others training.
 	nn.SetTraining(net, true)
 	bns[1].(nn.ModeSetter).SetTraining(false)
-	if _, err := Embed(context.Background(), net, ds, EmbedOptions{}); err != nil {
+	if _, err := Embed(context.Background(), net, ds, DefaultEmbedOptions()); err != nil {
 		t.Fatal(err)
 	}
 	for i, m := range bns {
@@ -183,7 +183,7 @@ func TestEmbedRestoresModes(t *testing.T) {
 		}
 	}
 	nn.SetTraining(net, false)
-	if _, err := Embed(context.Background(), net, ds, EmbedOptions{}); err != nil {
+	if _, err := Embed(context.Background(), net, ds, DefaultEmbedOptions()); err != nil {
 		t.Fatal(err)
 	}
 	for i, m := range bns {
@@ -270,12 +270,13 @@ func TestEmbedErrors(t *testing.T) {
 		want  string
 	}{
 		"item error":     {net, failing, EmbedOptions{BatchSize: 4}, "image 6: corrupt record"},
-		"item panic":     {net, panicking, EmbedOptions{}, "image 2: panic"},
-		"transform fail": {net, newImageSet(rng, 3, 1, 28, 28), EmbedOptions{Transform: func(*tensor.Dense) (*tensor.Dense, error) { return nil, errors.New("bad") }}, "transform: bad"},
-		"model rejects":  {net, wrongShape, EmbedOptions{}, "batch at image 0"},
-		"negative batch": {net, wrongShape, EmbedOptions{BatchSize: -1}, "negative batch size"},
-		"nil model":      {nil, wrongShape, EmbedOptions{}, "nil model"},
-		"empty":          {net, newImageSet(rng, 0, 1, 28, 28), EmbedOptions{}, "empty dataset"},
+		"item panic":     {net, panicking, DefaultEmbedOptions(), "image 2: panic"},
+		"transform fail": {net, newImageSet(rng, 3, 1, 28, 28), EmbedOptions{BatchSize: 4, Transform: func(*tensor.Dense) (*tensor.Dense, error) { return nil, errors.New("bad") }}, "transform: bad"},
+		"model rejects":  {net, wrongShape, DefaultEmbedOptions(), "batch at image 0"},
+		"negative batch": {net, wrongShape, EmbedOptions{BatchSize: -1}, "BatchSize -1 must be ≥ 1"},
+		"zero batch":     {net, wrongShape, EmbedOptions{}, "BatchSize 0 must be ≥ 1"},
+		"nil model":      {nil, wrongShape, DefaultEmbedOptions(), "nil model"},
+		"empty":          {net, newImageSet(rng, 0, 1, 28, 28), DefaultEmbedOptions(), "empty dataset"},
 	} {
 		_, err := Embed(context.Background(), c.model, c.ds, c.opt)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

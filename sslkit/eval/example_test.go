@@ -18,7 +18,7 @@ func Example() {
 	ctx := context.Background()
 	knn, _ := eval.KNN(ctx, train, test, eval.KNN20)
 	fmt.Println(knn)
-	probe, _ := eval.LinearProbe(ctx, train, test, eval.ProbeOptions{})
+	probe, _ := eval.LinearProbe(ctx, train, test, eval.DefaultProbeOptions())
 	fmt.Printf("linear probe top-1 %.0f%%\n", probe.TestTop1)
 	rank, _ := eval.EffectiveRank(train)
 	fmt.Println(rank)

@@ -38,7 +38,7 @@ func BenchmarkFashionMNISTPixels(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		f, err := Embed(ctx, nn.Flatten{}, ds, EmbedOptions{})
+		f, err := Embed(ctx, nn.Flatten{}, ds, DefaultEmbedOptions())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func BenchmarkFashionMNISTPixels(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		probe, err := LinearProbe(ctx, train, test, ProbeOptions{})
+		probe, err := LinearProbe(ctx, train, test, DefaultProbeOptions())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -9,12 +9,16 @@ import (
 
 // KNNOptions choose the weighted kNN protocol.
 type KNNOptions struct {
-	// K is the number of nearest training features that vote (0 means
-	// 20). When the training set is smaller, all of it votes.
+	// K is the number of nearest training features that vote (default
+	// 20, solo-learn's). When the training set is smaller, all of it votes.
 	K int
-	// Temperature T of the vote weight exp(sim/T) (0 means 0.1).
+	// Temperature T of the vote weight exp(sim/T) (default 0.1, InstDisc's).
 	Temperature float64
 }
+
+// DefaultKNNOptions returns the k=20, T=0.1 protocol (KNN20); change the
+// fields you need. Every field is used as given.
+func DefaultKNNOptions() KNNOptions { return KNN20 }
 
 // The two protocols SSL papers report, both with InstDisc's T = 0.1:
 // k=20 (solo-learn's default k; its default T is 0.07) and k=200
@@ -24,20 +28,14 @@ var (
 	KNN200 = KNNOptions{K: 200, Temperature: 0.1}
 )
 
-func (o KNNOptions) withDefaults() (KNNOptions, error) {
-	if o.K == 0 {
-		o.K = 20
-	}
-	if o.Temperature == 0 {
-		o.Temperature = 0.1
-	}
-	if o.K < 0 {
-		return o, fmt.Errorf("eval: kNN: K must be positive, got %d", o.K)
+func (o KNNOptions) validate() error {
+	if o.K < 1 {
+		return fmt.Errorf("eval: kNN: K must be positive, got %d (start from eval.DefaultKNNOptions())", o.K)
 	}
 	if !(o.Temperature > 0) || math.IsInf(o.Temperature, 0) {
-		return o, fmt.Errorf("eval: kNN: temperature must be positive and finite, got %g", o.Temperature)
+		return fmt.Errorf("eval: kNN: Temperature must be positive and finite, got %g (start from eval.DefaultKNNOptions())", o.Temperature)
 	}
-	return o, nil
+	return nil
 }
 
 // KNNResult is the accuracy of weighted kNN with its protocol.
@@ -67,8 +65,7 @@ func (r KNNResult) String() string {
 // than five voted classes, only those). The similarity matrix is computed in
 // chunks on all cores.
 func KNN(ctx context.Context, train, test *Features, opt KNNOptions) (KNNResult, error) {
-	opt, err := opt.withDefaults()
-	if err != nil {
+	if err := opt.validate(); err != nil {
 		return KNNResult{}, err
 	}
 	if err := train.checkLabelled("kNN train"); err != nil {
@@ -99,7 +96,7 @@ func KNN(ctx context.Context, train, test *Features, opt KNNOptions) (KNNResult,
 		ws[i] = &scratch{top: newTopK(k), scores: make([]float64, classes), voted: make([]bool, classes), order: make([]int, 0, classes)}
 	}
 	invT := 1 / opt.Temperature
-	err = similarityChunks(ctx, te, tr, func(w, r0, r1 int, sims []float32) {
+	err := similarityChunks(ctx, te, tr, func(w, r0, r1 int, sims []float32) {
 		s := ws[w]
 		for r := r0; r < r1; r++ {
 			row := sims[(r-r0)*tr.N : (r-r0+1)*tr.N]

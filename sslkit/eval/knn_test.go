@@ -170,12 +170,12 @@ func TestKNNTies(t *testing.T) {
 	train, _ := NewFeatures([]float32{1, 0, 1, 0, 0, 1}, 3, 2, []int{3, 1, 2})
 	test, _ := NewFeatures([]float32{2, 0}, 1, 2, []int{3})
 	// k=1: equally similar rows, the lower index (label 3) is nearer.
-	r, _ := KNN(context.Background(), train, test, KNNOptions{K: 1})
+	r, _ := KNN(context.Background(), train, test, KNNOptions{K: 1, Temperature: 0.1})
 	if r.Predictions[0] != 3 {
 		t.Errorf("k=1 tie: predicted %d, want 3 (row 0)", r.Predictions[0])
 	}
 	// k=2: classes 3 and 1 score the same; the lower class wins.
-	r, _ = KNN(context.Background(), train, test, KNNOptions{K: 2})
+	r, _ = KNN(context.Background(), train, test, KNNOptions{K: 2, Temperature: 0.1})
 	if r.Predictions[0] != 1 || r.Top1 != 0 || r.Top5 != 100 {
 		t.Errorf("k=2 tie: %v, want class 1, top-1 0, top-5 100", r)
 	}
@@ -192,7 +192,7 @@ func TestKNNTies(t *testing.T) {
 func TestKNNTop5OnlyVotedClasses(t *testing.T) {
 	train, _ := NewFeatures([]float32{1, 0, 0.9, 0.1, 0, 1}, 3, 2, []int{0, 0, 7})
 	test, _ := NewFeatures([]float32{1, 0}, 1, 2, []int{4})
-	r, err := KNN(context.Background(), train, test, KNNOptions{K: 3})
+	r, err := KNN(context.Background(), train, test, KNNOptions{K: 3, Temperature: 0.1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,8 +249,8 @@ func TestKNNErrors(t *testing.T) {
 		"dims":      {a, b, KNN20, "dimension"},
 		"nan":       {a, nan, KNN20, "row 1, dimension 3"},
 		"unlabeled": {unl, a, KNN20, "no labels"},
-		"negK":      {a, a, KNNOptions{K: -1}, "K must be positive"},
-		"negT":      {a, a, KNNOptions{Temperature: -1}, "temperature"},
+		"negK":      {a, a, KNNOptions{K: -1, Temperature: 0.1}, "K must be positive"},
+		"negT":      {a, a, KNNOptions{K: 20, Temperature: -1}, "Temperature must be positive"},
 		"nil":       {nil, a, KNN20, "nil features"},
 	} {
 		if _, err := KNN(context.Background(), c.train, c.test, c.opt); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -16,11 +16,11 @@ import (
 // ProbeOptions choose the linear-probe recipe.
 type ProbeOptions struct {
 	// WeightDecay λ of the objective mean cross-entropy + λ/2·‖W‖² (the
-	// biases are not penalised). 0 means 1e-4; use a negative value for
-	// none. scikit-learn's LogisticRegression(C) minimises the same
-	// objective with C = 1/(λ·n_train).
+	// biases are not penalised); default 1e-4, 0 for none.
+	// scikit-learn's LogisticRegression(C) minimises the same objective
+	// with C = 1/(λ·n_train).
 	WeightDecay float64
-	// MaxIterations bounds the L-BFGS iterations (0 means 100, as
+	// MaxIterations bounds the L-BFGS iterations (default 100, as
 	// scikit-learn's default max_iter).
 	MaxIterations int
 	// NoStandardize keeps the features as they are instead of centring and
@@ -90,6 +90,13 @@ func (c *LinearClassifier) logits(x []float64, n int, z []float64) {
 	logits(x, n, c.D, c.W, c.Bias, c.Classes, z)
 }
 
+// DefaultProbeOptions returns the probe recipe: weight decay 1e-4, at most
+// 100 L-BFGS iterations, standardised features. Change the fields you
+// need; every field is used as given.
+func DefaultProbeOptions() ProbeOptions {
+	return ProbeOptions{WeightDecay: defaultWeightDecay, MaxIterations: defaultProbeIters}
+}
+
 // LinearProbe trains a multinomial logistic regression on frozen train
 // features and reports its top-1 accuracy on train and test. Recipe: each
 // dimension is standardised with the training mean and (population)
@@ -100,20 +107,11 @@ func (c *LinearClassifier) logits(x []float64, n int, z []float64) {
 // parallel sums are reduced in a fixed order.
 func LinearProbe(ctx context.Context, train, test *Features, opt ProbeOptions) (*ProbeResult, error) {
 	gemm.Install() // blas64's matrix products in OpenBLAS where present
-	if opt.WeightDecay == 0 {
-		opt.WeightDecay = defaultWeightDecay
+	if !(opt.WeightDecay >= 0) || math.IsInf(opt.WeightDecay, 0) {
+		return nil, fmt.Errorf("eval: linear probe: WeightDecay %g must be ≥ 0 and finite (start from eval.DefaultProbeOptions())", opt.WeightDecay)
 	}
-	if opt.WeightDecay < 0 {
-		opt.WeightDecay = 0
-	}
-	if math.IsNaN(opt.WeightDecay) || math.IsInf(opt.WeightDecay, 0) {
-		return nil, fmt.Errorf("eval: linear probe: weight decay %g", opt.WeightDecay)
-	}
-	if opt.MaxIterations == 0 {
-		opt.MaxIterations = defaultProbeIters
-	}
-	if opt.MaxIterations < 0 {
-		return nil, fmt.Errorf("eval: linear probe: negative MaxIterations %d", opt.MaxIterations)
+	if opt.MaxIterations < 1 {
+		return nil, fmt.Errorf("eval: linear probe: MaxIterations %d must be ≥ 1 (start from eval.DefaultProbeOptions())", opt.MaxIterations)
 	}
 	if err := train.checkLabelled("linear probe train"); err != nil {
 		return nil, err

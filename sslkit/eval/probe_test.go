@@ -130,7 +130,7 @@ func TestLinearProbeMatchesSklearn(t *testing.T) {
 	}
 	// The default recipe (100 iterations, wd 1e-4) lands within a point too.
 	c, r := cases[1], ref.Cases[1]
-	got, err := LinearProbe(context.Background(), c.train, c.test, ProbeOptions{})
+	got, err := LinearProbe(context.Background(), c.train, c.test, DefaultProbeOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestLinearProbeMatchesSklearn(t *testing.T) {
 
 func TestLinearProbeSeparable(t *testing.T) {
 	c := probeCases()[0]
-	r, err := LinearProbe(context.Background(), c.train, c.test, ProbeOptions{})
+	r, err := LinearProbe(context.Background(), c.train, c.test, DefaultProbeOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestLinearProbeSeparable(t *testing.T) {
 		t.Errorf("model shape %d×%d", r.Model.D, r.Model.Classes)
 	}
 	// Deterministic: a second run gives the same weights bit for bit.
-	r2, _ := LinearProbe(context.Background(), c.train, c.test, ProbeOptions{})
+	r2, _ := LinearProbe(context.Background(), c.train, c.test, DefaultProbeOptions())
 	for i := range r.Model.W {
 		if r.Model.W[i] != r2.Model.W[i] {
 			t.Fatal("two runs gave different weights")
@@ -193,20 +193,27 @@ func TestLinearProbeErrorsAndCancel(t *testing.T) {
 	rng := rand.New(rand.NewSource(22))
 	a := randomFeatures(rng, 20, 4, 3)
 	b := randomFeatures(rng, 20, 5, 3)
-	if _, err := LinearProbe(context.Background(), a, b, ProbeOptions{}); err == nil || !strings.Contains(err.Error(), "dimension") {
+	if _, err := LinearProbe(context.Background(), a, b, DefaultProbeOptions()); err == nil || !strings.Contains(err.Error(), "dimension") {
 		t.Errorf("dimension mismatch: %v", err)
 	}
 	if _, err := LinearProbe(context.Background(), a, a, ProbeOptions{MaxIterations: -3}); err == nil {
 		t.Error("negative iterations accepted")
 	}
+	if _, err := LinearProbe(context.Background(), a, a, ProbeOptions{}); err == nil || !strings.Contains(err.Error(), "DefaultProbeOptions") {
+		t.Errorf("zero iterations: %v, want an error naming the default constructor", err)
+	}
+	// A literal zero weight decay means none, not the default.
+	if r, err := LinearProbe(context.Background(), a, a, ProbeOptions{MaxIterations: 5}); err != nil || r.WeightDecay != 0 {
+		t.Errorf("zero weight decay: %v, %v", r, err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := LinearProbe(ctx, a, a, ProbeOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := LinearProbe(ctx, a, a, DefaultProbeOptions()); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 	restore := ambient.Set(ctx)
 	defer restore()
-	if _, err := LinearProbe(context.Background(), a, a, ProbeOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := LinearProbe(context.Background(), a, a, DefaultProbeOptions()); !errors.Is(err, context.Canceled) {
 		t.Errorf("interrupted cell: %v", err)
 	}
 }

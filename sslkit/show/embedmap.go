@@ -196,7 +196,7 @@ func EmbeddingMapOfModel(ctx context.Context, model nn.Module, ds data.Dataset, 
 	if model == nil || ds == nil {
 		return nil, fmt.Errorf("show.EmbeddingMapOfModel: nil model or dataset")
 	}
-	f, err := eval.Embed(ctx, model, ds, eval.EmbedOptions{})
+	f, err := eval.Embed(ctx, model, ds, eval.DefaultEmbedOptions())
 	if err != nil {
 		return nil, fmt.Errorf("show.EmbeddingMapOfModel: %w", err)
 	}
