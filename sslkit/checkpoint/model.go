@@ -300,7 +300,7 @@ func loadInto(source string, m nn.Module, file map[string]*tensor.Dense, opt Loa
 		*opt.Report = rep
 	}
 	if !opt.NonStrict && !rep.OK() {
-		return &LoadError{Source: source, Report: rep, Hint: prefixHint(renamed, params, opt)}
+		return &LoadError{Source: source, Report: rep, Hint: prefixHint(renamed, params, prefix)}
 	}
 	for p, v := range staged {
 		if err := p.Set(v); err != nil {
@@ -331,16 +331,25 @@ func ignored(name string, patterns []string) bool {
 	return false
 }
 
-// prefixHint looks for a first name component ("backbone.", "encoder.")
-// whose removal would let at least half of the model's tensors match, and
-// suggests it; or, when the model's names carry a prefix the file lacks,
-// says so.
-func prefixHint(file map[string]*tensor.Dense, params map[string]*nn.Param, opt LoadOptions) string {
+// prefixHint looks for a prefix of up to three name components
+// ("backbone.", "module.encoder_q.") whose removal would let at least half
+// of the model's tensors match, and suggests it.
+// file's names have had stripped removed already.
+func prefixHint(file map[string]*tensor.Dense, params map[string]*nn.Param, stripped string) string {
+	if stripped != "" && len(file) == 0 {
+		return fmt.Sprintf("no tensor name in the file starts with StripPrefix %q", stripped)
+	}
 	counts := map[string]int{}
 	for name := range file {
-		if i := strings.Index(name, "."); i > 0 {
-			if _, ok := params[name[i+1:]]; ok {
-				counts[name[:i+1]]++
+		cut := 0
+		for k := 0; k < 3; k++ {
+			i := strings.Index(name[cut:], ".")
+			if i < 0 {
+				break
+			}
+			cut += i + 1
+			if _, ok := params[name[cut:]]; ok {
+				counts[name[:cut]]++
 			}
 		}
 	}
@@ -351,7 +360,7 @@ func prefixHint(file map[string]*tensor.Dense, params map[string]*nn.Param, opt 
 		}
 	}
 	if bestN > 0 && 2*bestN >= len(params) {
-		return fmt.Sprintf("%d tensors match after removing %q: set LoadOptions.StripPrefix = %q", bestN, best, opt.StripPrefix+best)
+		return fmt.Sprintf("%d of the model's %d tensors match with LoadOptions.StripPrefix = %q", bestN, len(params), stripped+best)
 	}
 	return ""
 }

@@ -303,6 +303,16 @@ func TestStripPrefix(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `StripPrefix = "backbone."`) {
 		t.Fatalf("error %v, want a StripPrefix hint", err)
 	}
+	moco := map[string]*tensor.Dense{}
+	for k, v := range file {
+		moco["module.encoder_q."+k] = v
+	}
+	if err := LoadStateDict(net, moco, LoadOptions{}); err == nil || !strings.Contains(err.Error(), `StripPrefix = "module.encoder_q.backbone."`) {
+		t.Errorf("two-level prefix: %v, want a hint naming it", err)
+	}
+	if err := LoadStateDict(net, file, LoadOptions{StripPrefix: "encoder."}); err == nil || !strings.Contains(err.Error(), `no tensor name in the file starts with StripPrefix "encoder."`) {
+		t.Errorf("absent prefix: %v", err)
+	}
 	var rep Report
 	if err := LoadStateDict(net, file, LoadOptions{StripPrefix: "backbone.", Report: &rep}); err != nil {
 		t.Fatal(err)
