@@ -70,8 +70,10 @@ func ReadImageFolder(ctx context.Context, root string, opt *FolderOptions) (*Ima
 	sizes := make([]image.Point, len(files))
 	gray := true
 	for i, path := range files {
-		if i%256 == 0 && ctx.Err() != nil {
-			return nil, fmt.Errorf("data: ReadImageFolder: %w", ctx.Err())
+		if i%256 == 0 {
+			if err := interrupted(ctx); err != nil {
+				return nil, fmt.Errorf("data: ReadImageFolder: %w", err)
+			}
 		}
 		cfg, err := decodeConfig(path)
 		if err != nil {
@@ -107,17 +109,30 @@ func ReadImageFolder(ctx context.Context, root string, opt *FolderOptions) (*Ima
 		workers = runtime.GOMAXPROCS(0)
 	}
 	jobs := make(chan int)
-	errs := make([]error, workers)
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var (
+		mu       sync.Mutex
+		firstErr error // the first file that failed; the others then stop
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+		cancel()
+	}
 	var wg sync.WaitGroup
 	for k := 0; k < workers; k++ {
 		wg.Add(1)
-		go func(k int) {
+		go func() {
 			defer wg.Done()
 			var native []uint8
 			for i := range jobs {
-				if errs[k] != nil {
+				if interrupted(ctx) != nil {
+					cancel()
 					continue
 				}
 				dst := pix[i*per : (i+1)*per]
@@ -126,25 +141,24 @@ func ReadImageFolder(ctx context.Context, root string, opt *FolderOptions) (*Ima
 					err = fmt.Errorf("data: %s: decodes to %v, its header said %v", files[i], img.Bounds().Size(), sizes[i])
 				}
 				if err != nil {
-					errs[k] = err
-					cancel()
+					fail(err)
 					continue
 				}
 				if sizes[i].X == w && sizes[i].Y == h {
 					imageBytes(img, c, dst)
 					continue
 				}
-				need := c * sizes[i].X * sizes[i].Y
-				if cap(native) < need {
-					native = make([]uint8, need)
+				sw, sh := sizes[i].X, sizes[i].Y
+				if cap(native) < c*sw*sh {
+					native = make([]uint8, c*sw*sh)
 				}
-				native = native[:need]
+				native = native[:c*sw*sh]
 				imageBytes(img, c, native)
 				for ch := 0; ch < c; ch++ {
-					resizePlane(native[ch*sizes[i].X*sizes[i].Y:(ch+1)*sizes[i].X*sizes[i].Y], sizes[i].X, sizes[i].Y, dst[ch*w*h:(ch+1)*w*h], w, h)
+					resizePlane(native[ch*sw*sh:(ch+1)*sw*sh], sw, sh, dst[ch*w*h:(ch+1)*w*h], w, h)
 				}
 			}
-		}(k)
+		}()
 	}
 feed:
 	for i := range files {
@@ -156,15 +170,22 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if firstErr != nil {
+		return nil, firstErr
 	}
-	if err := ctx.Err(); err != nil {
+	if err := interrupted(parent); err != nil {
 		return nil, fmt.Errorf("data: ReadImageFolder: %w", err)
 	}
 	return NewImages(c, h, w, pix, labels, classes)
+}
+
+// interrupted returns ctx's error, or the notebook cell's when the user
+// interrupted it (ctx may be a plain context.Background()).
+func interrupted(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return ambient.Context().Err()
 }
 
 // listImageFolder returns the sorted class names and the image files with

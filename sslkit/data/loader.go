@@ -124,7 +124,7 @@ func (l *Loader) Batch(ctx context.Context, epoch, b int) (Batch, error) {
 	if ctx == nil {
 		ctx = ambient.Context()
 	}
-	return l.build(ctx, l.Order(epoch), epoch, b)
+	return l.safeBuild(ctx, l.Order(epoch), epoch, b)
 }
 
 // Epoch starts preparing the batches of epoch on the loader's workers and
@@ -227,7 +227,7 @@ func (it *Iterator) start(order []int, first, end int) {
 		go func() {
 			defer it.wg.Done()
 			for j := range jobs {
-				batch, err := l.build(it.ctx, order, it.epoch, j.b)
+				batch, err := l.safeBuild(it.ctx, order, it.epoch, j.b)
 				j.slot <- result{batch, err} // buffered: never blocks
 			}
 		}()
@@ -317,6 +317,18 @@ func (it *Iterator) Close() error {
 	}
 	l.mu.Unlock()
 	return nil
+}
+
+// safeBuild is build with a panic of the dataset or viewer (user code,
+// perhaps interpreted) turned into an error: a panic on a worker goroutine
+// would end the whole process, notebook kernel included.
+func (l *Loader) safeBuild(ctx context.Context, order []int, epoch, b int) (batch Batch, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			batch, err = Batch{}, fmt.Errorf("data: epoch %d, batch %d: panic in the dataset or viewer: %v", epoch, b, r)
+		}
+	}()
+	return l.build(ctx, order, epoch, b)
 }
 
 // build prepares batch b of an epoch whose visiting order is order.

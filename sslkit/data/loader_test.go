@@ -458,3 +458,22 @@ func TestLoaderPrefetches(t *testing.T) {
 		t.Fatalf("batch 1: %v", err)
 	}
 }
+
+type panickyViewer struct{}
+
+func (panickyViewer) Views(img *tensor.Dense, rng *rand.Rand) ([]*tensor.Dense, error) {
+	var m map[string]int
+	m["x"] = 1 // a user's bug
+	return nil, nil
+}
+
+func TestLoaderViewerPanicIsAnError(t *testing.T) {
+	l := newLoader(t, indexImages(4), LoaderOptions{BatchSize: 2, Viewer: panickyViewer{}})
+	_, err := l.Epoch(context.Background(), 0).Next()
+	if err == nil || !strings.Contains(err.Error(), "panic in the dataset or viewer") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := l.Batch(context.Background(), 0, 1); err == nil {
+		t.Fatal("Batch: no error")
+	}
+}
