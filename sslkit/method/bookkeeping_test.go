@@ -2,12 +2,15 @@ package method
 
 import (
 	"math"
+	"math/rand"
 	"strings"
 	"testing"
 
+	"github.com/gossl/gossl/sslkit/backbone"
 	"github.com/gossl/gossl/sslkit/head"
 	"github.com/gossl/gossl/sslkit/nn"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 func snapshot(ps []*nn.Param) [][]float32 {
@@ -299,4 +302,84 @@ func TestFrozenTeacherAndNames(t *testing.T) {
 	if _, err := NewSimCLR(tinyCNN(t, 1), bad); err == nil {
 		t.Error("a 0-d projector was accepted")
 	}
+}
+
+// DINO's multi-crop: two 8×8 global views for both networks and two 4×4
+// local views for the student only, through a backbone that pools
+// globally; the loss is loss.DINO's on the same outputs.
+func TestDINOMultiCrop(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	co := nn.DefaultConvOptions()
+	co.Padding = 1
+	conv, err := nn.NewConv2d("conv", 1, 4, 3, co, rng)
+	must(t, err)
+	net := &backbone.Net{Arch: "pooled", OutDim: 4, InChannels: 1, Layers: nn.NewSequential(conv, nn.ReLU{}, nn.GlobalAvgPool{})}
+	o := DefaultDINOOptions()
+	o.Head = head.DefaultDINOConfig(0, 6)
+	o.Head.Hidden, o.Head.Bottleneck = 8, 4
+	m, err := NewDINO(net, o)
+	must(t, err)
+	views := func(g *G.ExprGraph) []*G.Node {
+		vs := inputs(g, 2, 5)
+		for i := 0; i < 2; i++ {
+			d := viewData(10+i, 5).Data().([]float32)[:5*16]
+			vs = append(vs, G.NewTensor(g, tensor.Float32, 4, G.WithShape(5, 1, 4, 4), G.WithName(nameOf("local", i)),
+				G.WithValue(tensor.New(tensor.WithShape(5, 1, 4, 4), tensor.WithBacking(append([]float32(nil), d...))))))
+		}
+		return vs
+	}
+	g := G.NewGraph()
+	st, err := m.BuildLoss(g, views(g))
+	must(t, err)
+	run(t, g)
+	g2 := G.NewGraph()
+	v2 := views(g2)
+	s := fwd(t, m.Encoder(), v2...)
+	tt := fwd(t, m.Teacher(), v2[:2]...)
+	ref, err := m.Loss().Loss(s, tt)
+	must(t, err)
+	var want G.Value
+	G.Read(ref, &want)
+	run(t, g2)
+	if got := st.LossValue(); math.Abs(got-scalarOf(want)) > 1e-6 || math.IsNaN(got) {
+		t.Errorf("multi-crop loss %v, loss.DINO %v", got, scalarOf(want))
+	}
+	// The teacher sees only the global views: two kept outputs.
+	if st.Value("teacher1") == nil || st.Value("teacher2") != nil {
+		t.Error("the teacher did not see exactly the two global views")
+	}
+}
+
+// Without the region term EsViT is DINO's view loss on the multi-stage ViT.
+func TestEsViTWithoutRegion(t *testing.T) {
+	o := DefaultEsViTOptions()
+	o.Head = head.DefaultDINOConfig(0, 10)
+	o.Head.Hidden, o.Head.Bottleneck, o.Head.Layers = 16, 6, 2
+	o.RegionHead = o.Head
+	o.NoRegion = true
+	m, err := NewEsViT(tinyViT(t), o)
+	must(t, err)
+	g := G.NewGraph()
+	st, err := m.BuildLoss(g, inputs(g, 2, 4))
+	must(t, err)
+	run(t, g)
+	g2 := G.NewGraph()
+	v := inputs(g2, 2, 4)
+	s := fwd(t, m.Encoder(), v...)
+	tv, _, err := m.teacher.views(v)
+	must(t, err)
+	ref, err := m.Loss().View.Loss(s, tv)
+	must(t, err)
+	var want G.Value
+	G.Read(ref, &want)
+	run(t, g2)
+	if got := st.LossValue(); math.Abs(got-scalarOf(want)) > 1e-6 {
+		t.Errorf("EsViT without region %v, DINO view loss %v", got, scalarOf(want))
+	}
+	for _, p := range m.Params() {
+		if strings.HasPrefix(p.Name, "region_head.") {
+			t.Fatalf("%s is trainable without the region term", p.Name)
+		}
+	}
+	must(t, m.AfterStep(st, Position{Step: 0, Steps: 2}))
 }
