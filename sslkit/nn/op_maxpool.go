@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -33,18 +32,15 @@ func maxPool2d(x *G.Node, k, s, p int) (*G.Node, error) {
 	// argmax returns the input offset (within the plane) of the first
 	// maximum of output position (i, j).
 	argmax := func(src []float32, i, j int) int {
-		best, at := float32(math.Inf(-1)), -1
-		for a := 0; a < k; a++ {
-			r := i*s - p + a
-			if r < 0 || r >= h {
-				continue
-			}
-			for b := 0; b < k; b++ {
-				col := j*s - p + b
-				if col < 0 || col >= w {
-					continue
-				}
-				if v := src[r*w+col]; v > best || at < 0 {
+		r0, c0 := i*s-p, j*s-p
+		r1, c1 := min(r0+k, h), min(c0+k, w)
+		r0, c0 = max(r0, 0), max(c0, 0)
+		at := r0*w + c0
+		best := src[at]
+		for r := r0; r < r1; r++ {
+			row := src[r*w : r*w+c1]
+			for col := c0; col < c1; col++ {
+				if v := row[col]; v > best {
 					best, at = v, r*w+col
 				}
 			}
