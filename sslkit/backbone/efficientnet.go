@@ -2,6 +2,7 @@ package backbone
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 
 	"github.com/gossl/gossl/sslkit/nn"
@@ -43,10 +44,13 @@ var effB0 = []mbStage{
 	{6, 5, 1, 112, 3}, {6, 5, 2, 192, 4}, {6, 3, 1, 320, 1},
 }
 
-// NewEfficientNetB0 builds EfficientNet-B0 with torchvision's layout and
-// parameter names ("features.2.1.block.1.0.weight"): MBConv blocks with
-// depthwise convolutions, squeeze-and-excitation, SiLU and optional
-// stochastic depth.
+// NewEfficientNetB0 builds EfficientNet-B0 with torchvision's layout,
+// parameter names ("features.2.1.block.1.0.weight") and initialisation:
+// MBConv blocks with depthwise convolutions, squeeze-and-excitation, SiLU
+// and stochastic depth. Every convolution (depthwise and
+// squeeze-excitation included) starts He normal in fan-out mode with a
+// zero bias, BatchNorm at γ = 1, β = 0, and the classifier at
+// U(±1/√NumClasses) with a zero bias, as torchvision's EfficientNet does.
 func NewEfficientNetB0(cfg EfficientNetConfig, rng *rand.Rand) (*Net, error) {
 	if err := checkChannels("EfficientNetConfig", "DefaultEfficientNetConfig()", cfg.InChannels, cfg.NumClasses); err != nil {
 		return nil, err
@@ -107,6 +111,13 @@ func NewEfficientNetB0(cfg EfficientNetConfig, rng *rand.Rand) (*Net, error) {
 		if err != nil {
 			return nil, err
 		}
+		// torchvision: U(±1/√out_features) weights and a zero bias.
+		bound := 1 / math.Sqrt(float64(cfg.NumClasses))
+		w := fc.Weight.Data()
+		for i := range w {
+			w[i] = float32((2*rng.Float64() - 1) * bound)
+		}
+		clear(fc.Bias.Data())
 		mods = append(mods, drop, fc)
 		out = cfg.NumClasses
 	}
@@ -206,11 +217,15 @@ type SqueezeExcite struct {
 
 // NewSqueezeExcite makes a squeeze-and-excitation module.
 func NewSqueezeExcite(name string, channels, squeeze int, rng *rand.Rand) (*SqueezeExcite, error) {
-	fc1, err := nn.NewConv2d(name+".fc1", channels, squeeze, 1, nn.DefaultConvOptions(), rng)
+	// torchvision initialises these convolutions like all the others:
+	// He normal (fan-out) weights, zero biases.
+	opt := nn.DefaultConvOptions()
+	opt.KaimingOut = true
+	fc1, err := nn.NewConv2d(name+".fc1", channels, squeeze, 1, opt, rng)
 	if err != nil {
 		return nil, err
 	}
-	fc2, err := nn.NewConv2d(name+".fc2", squeeze, channels, 1, nn.DefaultConvOptions(), rng)
+	fc2, err := nn.NewConv2d(name+".fc2", squeeze, channels, 1, opt, rng)
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,9 @@ func NewConv2d(name string, in, out, kernel int, opt ConvOptions, rng *rand.Rand
 	fanIn := perGroup * kernel * kernel
 	c := &Conv2d{In: in, Out: out, Kernel: kernel, Opt: opt}
 	if opt.KaimingOut {
-		fanOut := out / opt.Groups * kernel * kernel
+		// PyTorch's fan-out is size(0)·k·k, not divided by the groups
+		// (torch.nn.init._calculate_fan_in_and_fan_out).
+		fanOut := out * kernel * kernel
 		c.Weight = NewParam(join(name, "weight"), kaimingNormal(rng, fanOut, out, perGroup, kernel, kernel))
 	} else {
 		c.Weight = NewParam(join(name, "weight"), uniform(rng, 1/math.Sqrt(float64(fanIn)), out, perGroup, kernel, kernel))
