@@ -49,3 +49,28 @@ func ClassNames(ds Dataset) []string {
 	}
 	return nil
 }
+
+// A LabelReader is a Dataset that can return a label without building the
+// image. The datasets of this package implement it.
+type LabelReader interface {
+	Label(i int) (int, error)
+}
+
+// Labels returns the label of every item of ds, cheaply when ds is a
+// LabelReader and through Item otherwise.
+func Labels(ds Dataset) ([]int, error) {
+	out := make([]int, ds.Len())
+	lr, fast := ds.(LabelReader)
+	for i := range out {
+		var err error
+		if fast {
+			out[i], err = lr.Label(i)
+		} else {
+			_, out[i], err = ds.Item(i)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

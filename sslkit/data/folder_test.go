@@ -213,6 +213,9 @@ func TestResizeByHand(t *testing.T) {
 // torchvision's ImageFolder and PIL's bilinear resize, when Debian's
 // python3-torchvision is installed.
 func TestImageFolderMatchesTorchvision(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Python and torch (seconds)")
+	}
 	py := "/usr/bin/python3"
 	if exec.Command(py, "-c", "import torchvision, PIL, numpy").Run() != nil {
 		t.Skip("needs /usr/bin/python3 with torchvision, PIL and numpy (Debian's python3-torchvision)")

@@ -77,6 +77,17 @@ func (m *Images) Item(i int) (*tensor.Dense, int, error) {
 	return tensor.New(tensor.WithShape(m.C, m.H, m.W), tensor.WithBacking(dst)), label, nil
 }
 
+// Label returns the label of image i (-1 when unlabelled).
+func (m *Images) Label(i int) (int, error) {
+	if i < 0 || i >= m.Len() {
+		return 0, fmt.Errorf("data: item %d out of range [0, %d)", i, m.Len())
+	}
+	if m.Labels == nil {
+		return -1, nil
+	}
+	return m.Labels[i], nil
+}
+
 // byteToUnit[b] is float32(b)/255, torchvision's ToTensor scaling, bit for bit.
 var byteToUnit = func() (t [256]float32) {
 	for b := range t {
@@ -256,6 +267,16 @@ func (s *tensorSet) Item(i int) (*tensor.Dense, int, error) {
 	cp := make([]float32, len(data))
 	copy(cp, data)
 	return tensor.New(tensor.WithShape(s.imgs[i].Shape().Clone()...), tensor.WithBacking(cp)), label, nil
+}
+
+func (s *tensorSet) Label(i int) (int, error) {
+	if i < 0 || i >= len(s.imgs) {
+		return 0, fmt.Errorf("data: item %d out of range [0, %d)", i, len(s.imgs))
+	}
+	if s.labels == nil {
+		return -1, nil
+	}
+	return s.labels[i], nil
 }
 
 // float32s returns t's elements in row-major order, copying only when t is

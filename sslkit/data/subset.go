@@ -35,6 +35,17 @@ func (s *subset) Item(i int) (*tensor.Dense, int, error) {
 	return s.parent.Item(s.indices[i])
 }
 
+func (s *subset) Label(i int) (int, error) {
+	if i < 0 || i >= len(s.indices) {
+		return 0, fmt.Errorf("data: item %d out of range [0, %d)", i, len(s.indices))
+	}
+	if lr, ok := s.parent.(LabelReader); ok {
+		return lr.Label(s.indices[i])
+	}
+	_, l, err := s.parent.Item(s.indices[i])
+	return l, err
+}
+
 func (s *subset) Classes() []string { return ClassNames(s.parent) }
 
 // Indices returns the parent dataset's index of each item.

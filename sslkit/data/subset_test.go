@@ -1,6 +1,7 @@
 package data
 
 import (
+	"reflect"
 	"sort"
 	"testing"
 
@@ -48,6 +49,16 @@ func TestSubsetFirstSplit(t *testing.T) {
 		if _, err := Subset(ds, bad); err == nil {
 			t.Fatalf("Subset %v: no error", bad)
 		}
+	}
+
+	labels, err := Labels(sub)
+	if err != nil || !reflect.DeepEqual(labels, []int{2, 1, 2, 0}) {
+		t.Fatalf("Labels of the subset: %v, %v", labels, err)
+	}
+	// Through Item, for a dataset that is no LabelReader.
+	labels, err = Labels(failingSet{sub, -1})
+	if err != nil || !reflect.DeepEqual(labels, []int{2, 1, 2, 0}) {
+		t.Fatalf("Labels through Item: %v, %v", labels, err)
 	}
 
 	first, err := First(ds, 10)
