@@ -19,27 +19,32 @@ can be repeated:
                  on_diag (c_ii − 1)² + lambd · off_diag c_ij², lambd 0.0051)
   BYOL/SimSiam   facebookresearch/simsiam  simsiam/builder.py and main_simsiam.py
                  (−cos(p, z.detach()), averaged over both orders);
-                 BYOL's 2 − 2·cos from deepmind/deepmind-research byol/byol_experiment.py
+                 BYOL's 2 − 2·cos: deepmind/deepmind-research
+                 byol/utils/helpers.py (regression_loss)
   InfoNCE        facebookresearch/moco  moco/builder.py (MoCo.forward: l_pos
                  = q·k, l_neg = q·queue, logits / T, label 0, queue and k
                  without gradient; T = 0.2 for v2 via main_moco.py --moco-t)
-  Triplet        wanggrun/triplet  (BYOL-style builder with the truncated
-                 triplet loss: dist = −2·cos, the 2nd–10th closest negatives,
-                 γ = 2, margin 100)
+  Triplet        wanggrun/triplet  openselfsup/models/heads/triplet_loss_head.py
+                 (truncated: dist = −2·cos, the 2nd–10th closest negatives,
+                 γ = 2, margin 100) with openselfsup/models/triplet.py (the
+                 BYOL-style builder); median_triplet_head.py for the paper's
+                 median variant
   DisCo          Yuting-Gao/DisCo-pytorch  DisCo/main.py (criterion_mse =
                  nn.MSELoss(reduction='sum'); loss = 1.0·contrastive +
                  1.0·mse(teacher_q, student_q) + 1.0·mse(teacher_qk,
                  student_qk)) and DisCo/moco/builder_kq_mse_largeembedding_2048.py
                  (student and teacher embeddings L2-normalised)
-  Distill        szq0214/S2-BNN  (distribution distillation: soft
-                 cross-entropy between softmax(teacher/τ) and
-                 log_softmax(student/τ), τ = 0.2)
+  Distill        szq0214/S2-BNN  Contrastive+Distillation/step1/extensions/
+                 kd_loss.py (DistributionLoss: −softmax(teacher)·
+                 log_softmax(student), mean over the batch), called as
+                 criterion_kd(student / moco_t, teacher / moco_t) in
+                 Distillation_only/step1/main_moco.py (τ = 0.2)
   DINO           facebookresearch/dino  main_dino.py (DINOLoss: student /
                  0.1, teacher softmax((t − centre) / 0.04), pairs of
                  different views, centre momentum 0.9)
-  EsViT          microsoft/esvit  main_esvit.py / the DDINOLoss of its
-                 loss module (½ view loss + ½ region loss matching each
-                 student patch to its most similar teacher patch)
+  EsViT          microsoft/esvit  main_esvit.py (DDINOLoss: ½ view loss +
+                 ½ region loss matching each student patch to its most
+                 similar teacher patch)
 """
 import os
 import sys
