@@ -3,7 +3,6 @@ package method
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/gossl/gossl/sslkit/backbone"
 	"github.com/gossl/gossl/sslkit/nn"
@@ -268,14 +267,4 @@ func shapeOf(n *G.Node) interface{} {
 // step count) so that checkpoints hold it beside the weights.
 func scalarParam(name string, v float32) *nn.Param {
 	return nn.NewParam(name, tensor.New(tensor.WithShape(1), tensor.WithBacking([]float32{v})))
-}
-
-// sortedNames is for error messages.
-func sortedNames(ps []*nn.Param) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.Name
-	}
-	sort.Strings(out)
-	return out
 }
