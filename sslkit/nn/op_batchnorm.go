@@ -194,3 +194,104 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 	}
 	return G.ApplyOp(newReuseOp(fwd, false), x, gamma, beta)
 }
+
+// batchNormEval applies y = γ·(x − running mean)/sqrt(running var + eps) + β
+// as one op (reused output, channels on all cores) instead of four
+// broadcast nodes, each a full-size copy. It is differentiable with
+// respect to x, γ and β (fine-tuning or a linear probe through a frozen
+// BatchNorm); the running statistics are constants of the graph.
+func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64) (*G.Node, error) {
+	xs := x.Shape().Clone()
+	r := len(xs)
+	if r < 2 {
+		return nil, fmt.Errorf("eval batch norm: input %v has no channel axis", xs)
+	}
+	geom := newBNGeom(xs)
+	for _, v := range []*G.Node{gamma, beta, mean, variance} {
+		if v.Shape().TotalSize() != geom.c {
+			return nil, fmt.Errorf("eval batch norm: %s has %v values, want %d channels", v.Name(), v.Shape(), geom.c)
+		}
+	}
+	key := fmt.Sprintf("x%v eps%g %s", xs, eps, mean.Name())
+	same := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
+	vec := func([]tensor.Shape) (tensor.Shape, error) { return tensor.Shape{geom.c}, nil }
+	invStd := func(v []float32, c int) float32 { return float32(1 / math.Sqrt(float64(v[c])+eps)) }
+	fwd := &kernelOp{
+		name: "BatchNormEval " + key, arity: 5, diff: []bool{true, true, true, false, false}, shape: same, dims: []int{r, 1, 1, 1, 1, r},
+		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			xd, gd, bd, md, vd := in[0], in[1], in[2], in[3], in[4]
+			geom.perChannel(func(c, off int) {
+				scale := gd[c] * invStd(vd, c)
+				shift := bd[c] - md[c]*scale
+				dst := out[off : off+geom.s]
+				for i, v := range xd[off : off+geom.s] {
+					dst[i] = v*scale + shift
+				}
+			})
+		},
+	}
+	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+		dx, err := G.ApplyOp(newReuseOp(&kernelOp{
+			name: "BatchNormEvalGradInput " + key, arity: 3, shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil }, dims: []int{1, 1, r, r},
+			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+				gd, vd, dyd := in[0], in[1], in[2]
+				geom.perChannel(func(c, off int) {
+					scale := gd[c] * invStd(vd, c)
+					dst := out[off : off+geom.s]
+					for i, v := range dyd[off : off+geom.s] {
+						dst[i] = v * scale
+					}
+				})
+			},
+		}, false), inputs[1], inputs[4], dy)
+		if err != nil {
+			return nil, err
+		}
+		dGamma, err := G.ApplyOp(newReuseOp(&kernelOp{
+			name: "BatchNormEvalGradScale " + key, arity: 4, shape: vec, dims: []int{r, 1, 1, r, 1},
+			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+				xd, md, vd, dyd := in[0], in[1], in[2], in[3]
+				ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
+					for c := lo; c < hi; c++ {
+						var sum float64
+						for n := 0; n < geom.n; n++ {
+							off := (n*geom.c + c) * geom.s
+							var part float32
+							for i, d := range dyd[off : off+geom.s] {
+								part += d * (xd[off+i] - md[c])
+							}
+							sum += float64(part)
+						}
+						out[c] = float32(sum) * invStd(vd, c)
+					}
+				})
+			},
+		}, false), inputs[0], inputs[3], inputs[4], dy)
+		if err != nil {
+			return nil, err
+		}
+		dBeta, err := G.ApplyOp(newReuseOp(&kernelOp{
+			name: "BatchNormEvalGradShift " + key, arity: 1, shape: vec, dims: []int{r, 1},
+			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+				ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
+					for c := lo; c < hi; c++ {
+						var sum float64
+						for n := 0; n < geom.n; n++ {
+							var s float32
+							for _, v := range in[0][(n*geom.c+c)*geom.s : (n*geom.c+c+1)*geom.s] {
+								s += v
+							}
+							sum += float64(s)
+						}
+						out[c] = float32(sum)
+					}
+				})
+			},
+		}, false), dy)
+		if err != nil {
+			return nil, err
+		}
+		return G.Nodes{dx, dGamma, dBeta, nil, nil}, nil
+	}
+	return G.ApplyOp(newReuseOp(fwd, false), x, gamma, beta, mean, variance)
+}
