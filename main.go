@@ -2,11 +2,13 @@
 //
 //	gossl kernel CONNECTION_FILE   serve one kernel (Jupyter runs this)
 //	gossl install [--user | --prefix DIR | --sys-prefix] [--uninstall]
+//	gossl exec NOTEBOOK.ipynb [-o OUT.ipynb] [--html OUT.html] [-p name=value ...]
 //	gossl version
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -31,6 +33,9 @@ usage:
   gossl kernel CONNECTION_FILE   serve one kernel (Jupyter starts this)
   gossl install [--user | --prefix DIR | --sys-prefix] [--uninstall]
                                  add (or remove) "Go (gossl)" to Jupyter's kernels
+  gossl exec NOTEBOOK.ipynb [-o OUT.ipynb] [--html OUT.html] [-p name=value ...]
+             [--timeout D] [--allow-errors]
+                                 run a notebook without Jupyter (see gossl exec -h)
   gossl version                  print the version
 `
 
@@ -45,6 +50,8 @@ func main() {
 		err = runKernel(os.Args[2:])
 	case "install":
 		err = runInstall(os.Args[2:])
+	case "exec":
+		err = runExec(os.Args[2:])
 	case "version", "--version":
 		fmt.Printf("gossl %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		fmt.Printf("gemm: %s\n", gemm.Backend())
@@ -56,6 +63,10 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gossl:", err)
+		var exit *execExit
+		if errors.As(err, &exit) {
+			os.Exit(exit.code)
+		}
 		os.Exit(1)
 	}
 }
