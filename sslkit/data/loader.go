@@ -29,7 +29,8 @@ type LoaderOptions struct {
 	// Viewer makes each image's views; nil yields one view, the image.
 	Viewer Viewer
 	// Workers is the number of goroutines preparing batches; 0 means
-	// GOMAXPROCS. The dataset's Item and the Viewer's Views are called
+	// GOMAXPROCS-1 (at least 1), leaving a core to the training step. The
+	// dataset's Item and the Viewer's Views are called
 	// from these goroutines concurrently; use 1 if they are not safe for
 	// that.
 	Workers int
@@ -77,7 +78,7 @@ func NewLoader(ds Dataset, opt LoaderOptions) (*Loader, error) {
 		return nil, fmt.Errorf("data: NewLoader: Workers (%d) and Prefetch (%d) must not be negative", opt.Workers, opt.Prefetch)
 	}
 	if opt.Workers == 0 {
-		opt.Workers = runtime.GOMAXPROCS(0)
+		opt.Workers = max(1, runtime.GOMAXPROCS(0)-1)
 	}
 	if opt.Prefetch == 0 {
 		opt.Prefetch = opt.Workers + 1
