@@ -13,9 +13,11 @@ import (
 // generator, so two nil-rng backbones were identical.)
 func TestNilRandSharesNNStream(t *testing.T) {
 	build := func() []float32 {
-		cfg := DefaultResNetConfig(18)
-		cfg.CIFARStem = true
-		net, err := NewResNet(cfg, nil)
+		net, err := NewSmallCNN(1, 16, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vit, err := NewViT(DefaultViTConfig(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -23,7 +25,8 @@ func TestNilRandSharesNNStream(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := append([]float32(nil), net.Params()[0].Data()[:64]...)
+		w := append([]float32(nil), net.Params()[0].Data()...)
+		w = append(w, vit.Params()[0].Data()...)
 		return append(w, h.Params()[0].Data()...)
 	}
 	nn.Seed(7)
