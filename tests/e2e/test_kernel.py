@@ -259,7 +259,7 @@ def test_interrupt_stops_a_long_compiled_sslkit_call(kernel):
 	"gorgonia.org/tensor"
 	"github.com/gossl/gossl/sslkit/backbone"
 )
-net, _ := backbone.NewResNet(backbone.ResNetConfig{Depth: 18, CIFARStem: true}, nil)
+net, _ := backbone.NewResNet(backbone.ResNetConfig{Depth: 18, CIFARStem: true, InChannels: 3}, nil)
 g := G.NewGraph()
 x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(64, 3, 64, 64), G.WithInit(G.GlorotU(1)))
 _, err := net.Forward(x)
