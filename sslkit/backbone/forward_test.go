@@ -3,6 +3,7 @@ package backbone
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
@@ -278,5 +279,39 @@ func TestBinaryResNetOddMapsAreAnError(t *testing.T) {
 	// 28 → 14 → 7 → conv gives 4, pooling 3.
 	if _, err := net.Forward(G.NewTensor(g, tensor.Float32, 4, G.WithShape(2, 1, 28, 28))); err == nil {
 		t.Fatal("mismatched branch and shortcut accepted")
+	}
+}
+
+func TestConfigErrorsNameTheField(t *testing.T) {
+	for _, c := range []struct {
+		want string
+		err  func() error
+	}{
+		{"ResNetConfig.InChannels 0 must be ≥ 1 (start from backbone.DefaultResNetConfig(depth))", func() error {
+			_, err := NewResNet(ResNetConfig{Depth: 18}, nil)
+			return err
+		}},
+		{"EfficientNetConfig.InChannels 0", func() error { _, err := NewEfficientNetB0(EfficientNetConfig{}, nil); return err }},
+		{"EfficientNetConfig.Dropout 1 must be in [0, 1)", func() error {
+			c := DefaultEfficientNetConfig()
+			c.Dropout = 1
+			_, err := NewEfficientNetB0(c, nil)
+			return err
+		}},
+		{"BinaryResNetConfig.InChannels 0", func() error { _, err := NewBinaryResNet18(BinaryResNetConfig{}, nil); return err }},
+		{"ViTConfig.ImageSize 0 must be ≥ 1 (start from backbone.DefaultViTConfig())", func() error { _, err := NewViT(ViTConfig{}, nil); return err }},
+		{"ViTConfig.MLPRatio 0 must be positive", func() error {
+			c := DefaultViTConfig()
+			c.MLPRatio = 0
+			_, err := NewViT(c, nil)
+			return err
+		}},
+	} {
+		if err := c.err(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want one containing %q", err, c.want)
+		}
+	}
+	if c := DefaultEfficientNetConfig(); c.StochasticDepth != 0.2 || c.Dropout != 0.2 || c.InChannels != 3 {
+		t.Errorf("EfficientNet defaults %+v, want torchvision's stochastic depth 0.2 and dropout 0.2", c)
 	}
 }

@@ -82,7 +82,7 @@ func NewViT(cfg ViTConfig, rng *rand.Rand) (*ViT, error) {
 	}
 	n := len(cfg.Dims)
 	if n == 0 || len(cfg.Depths) != n || len(cfg.Heads) != n {
-		return nil, fmt.Errorf("backbone: ViT needs as many depths %v and heads %v as dims %v", cfg.Depths, cfg.Heads, cfg.Dims)
+		return nil, fmt.Errorf("backbone: ViTConfig needs as many Depths %v and Heads %v as Dims %v, at least one (start from backbone.DefaultViTConfig())", cfg.Depths, cfg.Heads, cfg.Dims)
 	}
 	if cfg.ImageSize%cfg.PatchSize != 0 {
 		return nil, fmt.Errorf("backbone: ViT image size %d is not a multiple of patch size %d", cfg.ImageSize, cfg.PatchSize)
