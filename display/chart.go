@@ -5,26 +5,29 @@ import (
 	"encoding/base64"
 	"fmt"
 	"image"
+	"math"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Default size of charts in inches; PNGs are drawn at 96 dpi (576×384
-// pixels). Sizes are inches (as in matplotlib's figsize) so notebooks need
-// not import gonum's vg package.
+// Default size of charts in inches. Sizes are inches (as in matplotlib's
+// figsize) so notebooks need not import gonum's vg package. A chart shows
+// at 96 CSS pixels per inch (576×384 by default) and its PNG is drawn at
+// twice that, so it stays sharp on high-density screens.
 const (
 	DefaultWidth  = 6.0
 	DefaultHeight = 4.0
-	pngDPI        = 96
+	cssDPI        = 96
+	pngScale      = 2
 )
 
 // Chart is a drawing (one gonum plot or several laid out together) that
-// renders as SVG with embedded fonts plus a PNG fallback. The plot helpers
+// renders as a PNG drawn at twice its display size (and, on request, an
+// SVG). The plot helpers
 // (LineChart, Scatter, Histogram, Heatmap, ...) return Charts; a helper
 // given bad input returns a Chart that renders its error, also available
 // from Err.
@@ -35,6 +38,7 @@ type Chart struct {
 	height vg.Length
 	title  string // for String when there is no single plot
 	err    error
+	withSVG bool // Render adds image/svg+xml
 	// copy builds an independent twin of the chart, so the SVG and the
 	// PNG can be drawn at the same time (gonum's Draw adjusts the plot's
 	// axes, so one plot cannot be drawn twice at once). Nil once the user
@@ -52,11 +56,13 @@ func withCopies(build func() *Chart) *Chart {
 }
 
 // NewChart wraps a gonum plot so it renders at the given size in inches.
-// Zero sizes mean the defaults.
+// Zero sizes mean the defaults. Tick labels, axis labels and legend text
+// smaller than minTextPoints are raised to it, so they stay readable.
 func NewChart(p *plot.Plot, widthInches, heightInches float64) *Chart {
 	if p == nil {
 		return chartError(fmt.Errorf("display: NewChart: nil plot"))
 	}
+	readable(p)
 	return newChart(p.Draw, p, vg.Length(widthInches)*vg.Inch, vg.Length(heightInches)*vg.Inch)
 }
 
@@ -111,27 +117,24 @@ func (c *Chart) Resize(widthInches, heightInches float64) *Chart {
 	return c
 }
 
-// SVG draws the chart as SVG with its fonts embedded, so browsers show the
-// same glyphs as the PNG.
+// SVG draws the chart as SVG. Text is drawn in the browser's copy of a
+// font metric-compatible with the one gonum measures it with (Liberation,
+// Arimo, Arial, ...), so nothing is embedded and a line chart costs a few
+// kilobytes.
 func (c *Chart) SVG() ([]byte, error) {
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	cv := vgsvg.NewWith(vgsvg.UseWH(c.width, c.height), vgsvg.EmbedFonts(false))
-	rec := &fontRecorder{CanvasSizer: cv, faces: map[string]font.Face{}}
-	if err := c.drawOn(rec); err != nil {
+	if err := c.drawOn(cv); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	buf.Grow(256 << 10)
+	buf.Grow(64 << 10)
 	if _, err := cv.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("display: writing SVG: %w", err)
 	}
-	svg, err := withFontFaces(buf.Bytes(), rec.faces)
-	if err != nil {
-		return nil, err
-	}
-	return fixSVGImages(svg), nil
+	return fixSVGImages(withFontFallbacks(buf.Bytes())), nil
 }
 
 // fixSVGImages makes raster images inside an SVG (colour bars,
@@ -148,25 +151,40 @@ func fixSVGImages(svg []byte) []byte {
 	return bytes.ReplaceAll(svg, []byte(`xlink:href="data:image/jpg;base64,`), []byte(`xlink:href="data:image/png;base64,`))
 }
 
-// Image draws the chart as a raster image at 96 dpi.
-func (c *Chart) Image() (image.Image, error) {
+// Image draws the chart as a raster image at 96 dpi, its display size.
+func (c *Chart) Image() (image.Image, error) { return c.imageAt(cssDPI) }
+
+func (c *Chart) imageAt(dpi int) (image.Image, error) {
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	cv := vgimg.NewWith(vgimg.UseWH(c.width, c.height), vgimg.UseDPI(pngDPI))
+	cv := vgimg.NewWith(vgimg.UseWH(c.width, c.height), vgimg.UseDPI(dpi))
 	if err := c.drawOn(cv); err != nil {
 		return nil, err
 	}
 	return cv.Image(), nil
 }
 
-// PNG draws the chart as PNG bytes.
+// PNG draws the chart as PNG bytes at 192 dpi, twice its display size,
+// as Render does.
 func (c *Chart) PNG() ([]byte, error) {
-	img, err := c.Image()
+	img, err := c.imageAt(pngScale * cssDPI)
 	if err != nil {
 		return nil, err
 	}
-	return encodePNG(img)
+	return encodeChartPNG(img)
+}
+
+// WithSVG makes Render add the chart as image/svg+xml beside the PNG, for
+// a vector view in live Jupyter (which prefers SVG). It is off by default
+// because nbconvert 6.5's HTML export also prefers the SVG and its
+// sanitiser strips every path and text from it, leaving a blank box.
+// It returns c so calls chain: display.Scatter(...).WithSVG().
+func (c *Chart) WithSVG() *Chart {
+	if c != nil && c.err == nil {
+		c.withSVG = true
+	}
+	return c
 }
 
 // drawOn runs the drawing, turning a panic inside gonum/plot (it panics
@@ -181,66 +199,67 @@ func (c *Chart) drawOn(cv vg.CanvasSizer) (err error) {
 	return nil
 }
 
-// Render returns image/svg+xml, image/png and a one-line text/plain.
+// Render returns image/png drawn at twice the chart's size, with
+// metadata giving its display size in CSS pixels (so it shows at the right
+// size, sharp on high-density screens), and a one-line text/plain; with
+// WithSVG also image/svg+xml. A PNG-only bundle is what every viewer
+// shows right: Jupyter, nbconvert's HTML export, GitHub, VS Code.
 func (c *Chart) Render() Bundle {
 	if err := c.Err(); err != nil {
 		return errorBundle(err)
 	}
-	svg, img, pngBytes, err := c.drawBoth()
+	var svg []byte
+	svgErr := make(chan error, 1)
+	if c.withSVG {
+		// The SVG is drawn from a twin while the PNG is drawn (gonum's
+		// Draw adjusts the plot's axes, so one plot cannot be drawn twice
+		// at once); without a twin, one after the other.
+		if c.copy != nil {
+			twin := c.copy()
+			twin.width, twin.height = c.width, c.height
+			go func() {
+				var err error
+				svg, err = twin.SVG()
+				svgErr <- err
+			}()
+		} else {
+			var err error
+			svg, err = c.SVG()
+			svgErr <- err
+		}
+	}
+	img, err := c.imageAt(pngScale * cssDPI)
+	var pngBytes []byte
+	if err == nil {
+		pngBytes, err = encodeChartPNG(img)
+	}
+	if c.withSVG {
+		if e := <-svgErr; err == nil {
+			err = e
+		}
+	}
 	if err != nil {
 		return errorBundle(err)
 	}
-	r := img.Bounds()
-	return Bundle{
+	w, h := c.cssSize()
+	b := Bundle{
 		Data: map[string]any{
-			"image/svg+xml": string(svg),
-			"image/png":     base64.StdEncoding.EncodeToString(pngBytes),
-			"text/plain":    c.String(),
+			"image/png":  base64.StdEncoding.EncodeToString(pngBytes),
+			"text/plain": c.String(),
 		},
 		Metadata: map[string]any{
-			"image/png": map[string]any{"width": r.Dx(), "height": r.Dy()},
+			"image/png": map[string]any{"width": w, "height": h},
 		},
 	}
+	if c.withSVG {
+		b.Data["image/svg+xml"] = string(svg)
+	}
+	return b
 }
 
-// drawBoth renders SVG and PNG. The SVG is drawn from a twin while the
-// PNG is drawn and compressed, when the chart can make twins; otherwise
-// only the PNG compression overlaps the SVG drawing.
-func (c *Chart) drawBoth() (svg []byte, img image.Image, pngData []byte, err error) {
-	type result struct {
-		data []byte
-		err  error
-	}
-	svgDone := make(chan result, 1)
-	if c.copy != nil {
-		twin := c.copy()
-		twin.width, twin.height = c.width, c.height
-		go func() {
-			data, err := twin.SVG()
-			svgDone <- result{data, err}
-		}()
-		if img, err = c.Image(); err == nil {
-			pngData, err = encodePNG(img)
-		}
-		r := <-svgDone
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return r.data, img, pngData, r.err
-	}
-	if img, err = c.Image(); err != nil {
-		return nil, nil, nil, err
-	}
-	go func() {
-		data, err := encodePNG(img)
-		svgDone <- result{data, err}
-	}()
-	svg, err = c.SVG()
-	r := <-svgDone
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return svg, img, r.data, r.err
+// cssSize is the chart's display size in CSS pixels.
+func (c *Chart) cssSize() (w, h int) {
+	return int(math.Round(float64(c.width/vg.Inch) * cssDPI)), int(math.Round(float64(c.height/vg.Inch) * cssDPI))
 }
 
 // String describes the chart in one line.

@@ -27,31 +27,103 @@ func sampleCharts() map[string]*Chart {
 	}
 }
 
-func TestChartsRenderSVGAndPNG(t *testing.T) {
+// TestChartsRenderRetinaPNG checks the bundle every viewer shows right: a
+// PNG drawn at twice the display size, whose metadata gives the display
+// size, and no SVG (nbconvert 6.5 would pick it and blank it), small
+// enough that a notebook of plots stays small.
+func TestChartsRenderRetinaPNG(t *testing.T) {
 	for name, c := range sampleCharts() {
 		t.Run(name, func(t *testing.T) {
 			if err := c.Err(); err != nil {
 				t.Fatal(err)
 			}
 			b := Render(c)
-			svg, ok := b.Data["image/svg+xml"].(string)
-			if !ok {
-				t.Fatalf("no SVG: %v", keys(b))
+			if _, ok := b.Data["image/svg+xml"]; ok {
+				t.Errorf("bundle has an SVG by default: %v", keys(b))
 			}
-			checkSVGDoc(t, svg)
-			img, err := png.Decode(bytes.NewReader(pngBytes(t, b)))
+			raw := pngBytes(t, b)
+			img, err := png.Decode(bytes.NewReader(raw))
 			if err != nil {
 				t.Fatal(err)
 			}
 			w, h := c.Size()
-			wantW, wantH := int(math.Round(w*pngDPI)), int(math.Round(h*pngDPI))
-			if img.Bounds().Dx() != wantW || img.Bounds().Dy() != wantH {
-				t.Errorf("PNG is %v, want %d×%d", img.Bounds().Size(), wantW, wantH)
+			cssW, cssH := int(math.Round(w*96)), int(math.Round(h*96))
+			if dx, dy := img.Bounds().Dx()-2*cssW, img.Bounds().Dy()-2*cssH; dx < -1 || dx > 1 || dy < -1 || dy > 1 {
+				t.Errorf("PNG is %v, want %d×%d (2×)", img.Bounds().Size(), 2*cssW, 2*cssH)
+			}
+			meta, _ := b.Metadata["image/png"].(map[string]any)
+			if meta["width"] != cssW || meta["height"] != cssH {
+				t.Errorf("PNG metadata %v, want width %d height %d", meta, cssW, cssH)
 			}
 			if !notBlank(img) {
 				t.Error("PNG is blank")
 			}
+			if len(raw) > 60<<10 {
+				t.Errorf("PNG of a small chart is %d bytes", len(raw))
+			}
 		})
+	}
+}
+
+func TestWithSVGAddsASmallSVG(t *testing.T) {
+	for name, c := range sampleCharts() {
+		b := Render(c.WithSVG())
+		svg, ok := b.Data["image/svg+xml"].(string)
+		if !ok {
+			t.Fatalf("%s: no SVG with WithSVG: %v", name, keys(b))
+		}
+		checkSVGDoc(t, svg)
+		if strings.Contains(svg, "@font-face") || strings.Contains(svg, "font/ttf") {
+			t.Errorf("%s: SVG embeds a font", name)
+		}
+		if !strings.Contains(svg, "sans-serif;") {
+			t.Errorf("%s: SVG text has no generic font fallback", name)
+		}
+		if len(svg) > 40<<10 {
+			t.Errorf("%s: SVG is %d bytes", name, len(svg))
+		}
+		if _, ok := b.Data["image/png"]; !ok {
+			t.Errorf("%s: WithSVG dropped the PNG", name)
+		}
+	}
+}
+
+// TestChartTextIsReadable measures the height of the legend text in the
+// PNG: at 10 pt and 192 dpi a capital letter is about 19 pixels tall
+// (7 pt, the old size of some legends, gives 13).
+func TestChartTextIsReadable(t *testing.T) {
+	c := LineChart("", "", "", Series{Name: "TRAIN", Y: []float64{0, 0}})
+	p := c.Plot()
+	p.HideAxes()
+	p.Legend.Top, p.Legend.Left = true, true
+	img, err := c.imageAt(192)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, bottom := -1, -1
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Min.Y+r.Dy()/3; y++ {
+		for x := r.Min.X; x < r.Min.X+r.Dx()/3; x++ {
+			if cr, _, _, _ := img.At(x, y).RGBA(); cr < 0x4000 {
+				if top < 0 {
+					top = y
+				}
+				bottom = y
+			}
+		}
+	}
+	if h := bottom - top + 1; top < 0 || h < 17 || h > 24 {
+		t.Errorf("legend capitals are %d px tall at 192 dpi, want about 19 (10 pt)", h)
+	}
+}
+
+func TestNewChartRaisesTinyText(t *testing.T) {
+	p := plot.New()
+	p.Legend.TextStyle.Font.Size = 7
+	p.X.Tick.Label.Font.Size = 6
+	NewChart(p, 0, 0)
+	if p.Legend.TextStyle.Font.Size < minTextPoints || p.X.Tick.Label.Font.Size < minTextPoints {
+		t.Errorf("legend %v pt, ticks %v pt; want at least %d", p.Legend.TextStyle.Font.Size, p.X.Tick.Label.Font.Size, minTextPoints)
 	}
 }
 
@@ -74,15 +146,15 @@ func TestGonumPlotRendersWithFonts(t *testing.T) {
 	p.Title.Text = "Hello plot"
 	l, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
 	p.Add(l)
-	b := Render(p)
+	b := Render(NewChart(p, 0, 0).WithSVG())
 	svg := b.Data["image/svg+xml"].(string)
 	checkSVGDoc(t, svg)
 	if !strings.Contains(svg, "Hello plot") {
 		t.Error("SVG lacks the title text")
 	}
 	img, err := png.Decode(bytes.NewReader(pngBytes(t, b)))
-	if err != nil || img.Bounds().Dx() != 576 || img.Bounds().Dy() != 384 {
-		t.Errorf("PNG %v, err %v; want 576×384", img.Bounds(), err)
+	if err != nil || img.Bounds().Dx() != 1152 || img.Bounds().Dy() != 768 {
+		t.Errorf("PNG %v, err %v; want 1152×768", img.Bounds(), err)
 	}
 }
 

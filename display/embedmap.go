@@ -12,11 +12,13 @@ import (
 )
 
 // EmbeddingMap is an interactive map of 2-D embeddings (from PCA, t-SNE or
-// UMAP). It renders as self-contained HTML (inline SVG and script, nothing
-// fetched from the network) with zoom (wheel), pan (drag), reset (double
-// click), points coloured by label with a legend (click an entry to hide
-// its class) and, on hover, the point's label and thumbnail. The same
-// bundle carries a static PNG for viewers that do not run scripts.
+// UMAP). It renders as self-contained HTML (nothing fetched from the
+// network) that starts as a static image of the map, with its legend, and
+// that a script replaces with the interactive view: zoom (wheel), pan
+// (drag), reset (double click), a legend whose entries hide their class
+// when clicked and, on hover, the point's label and thumbnail. Where
+// scripts do not run (an untrusted notebook in Jupyter, a sanitised
+// viewer) the static image is what shows.
 type EmbeddingMap struct {
 	Title      string
 	X, Y       []float64
@@ -80,8 +82,9 @@ func (m *EmbeddingMap) String() string {
 	return fmt.Sprintf("embedding map %q: %d points, %d classes", m.Title, len(m.X), len(m.classes()))
 }
 
-// Render returns text/html (interactive), image/png (static) and
-// text/plain.
+// Render returns text/html (the static image, upgraded by its script to
+// the interactive map) and text/plain. The static PNG travels inside the
+// HTML, not beside it: frontends prefer the HTML anyway, sanitised or not.
 func (m *EmbeddingMap) Render() Bundle {
 	if err := m.Check(); err != nil {
 		return errorBundle(err)
@@ -90,59 +93,74 @@ func (m *EmbeddingMap) Render() Bundle {
 	if err != nil {
 		return errorBundle(err)
 	}
-	static := scatterChart(m.Title, m.X, m.Y, m.Labels, m.ClassNames).Render()
-	static.Data["text/html"] = html
-	static.Data["text/plain"] = m.String()
-	delete(static.Data, "image/svg+xml") // the HTML is the vector view
-	return static
+	return Bundle{Data: map[string]any{"text/html": html, "text/plain": m.String()}}
 }
 
-// HTML returns the interactive view on its own.
+// staticPNG draws the map as a scatter chart of the map's display size,
+// at twice that resolution.
+func (m *EmbeddingMap) staticPNG() ([]byte, error) {
+	c := scatterChart(m.Title, m.X, m.Y, m.Labels, m.ClassNames).Resize(float64(mapWidth)/cssDPI, float64(mapHeight)/cssDPI)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	return c.PNG()
+}
+
+// mapPoints is the data the script draws: points in view coordinates
+// (rounded to a tenth of a pixel), their class indexes, the classes'
+// names and colours, and the thumbnails.
+type mapPoints struct {
+	X          []float64 `json:"x"`
+	Y          []float64 `json:"y"`
+	Class      []int     `json:"c"`
+	Names      []string  `json:"names"`
+	Colours    []string  `json:"colours"`
+	Thumbs     []string  `json:"thumbs"`
+	ThumbIndex []int     `json:"thumbIndex"`
+}
+
+// HTML returns the map's HTML on its own.
 func (m *EmbeddingMap) HTML() (string, error) {
 	if err := m.Check(); err != nil {
 		return "", err
 	}
 	id := newID()
 	classes := m.classes()
-	colour := map[int]string{}
+	classIndex := map[int]int{}
+	data := mapPoints{}
 	for k, c := range classes {
-		colour[c] = cssColor(labelColor(k))
+		classIndex[c] = k
+		data.Names = append(data.Names, className(c, m.ClassNames))
+		data.Colours = append(data.Colours, cssColor(labelColor(k)))
 	}
 	px, py := m.project()
-	var b strings.Builder
-	fmt.Fprintf(&b, `<div id="%s" class="gossl-embedding-map" style="position:relative;display:inline-block;font-family:sans-serif;font-size:12px">`, id)
-	fmt.Fprintf(&b, `<div style="font-weight:bold;margin-bottom:2px">%s</div>`, escapeHTML(m.Title))
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" style="border:1px solid #ccc;background:#fff;cursor:grab;user-select:none">`,
-		mapWidth, mapHeight, mapWidth, mapHeight)
-	b.WriteString(`<g class="gm-view">`)
 	for i := range m.X {
-		lab := m.label(i)
-		fmt.Fprintf(&b, `<circle class="gm-point" cx="%.2f" cy="%.2f" r="3" fill="%s" fill-opacity="0.8" data-i="%d" data-label="%s"/>`,
-			px[i], py[i], colour[lab], i, escapeHTML(className(lab, m.ClassNames)))
+		data.X = append(data.X, math.Round(px[i]*10)/10)
+		data.Y = append(data.Y, math.Round(py[i]*10)/10)
+		data.Class = append(data.Class, classIndex[m.label(i)])
 	}
-	b.WriteString(`</g></svg>`)
-	b.WriteString(`<div class="gm-legend" style="display:flex;flex-wrap:wrap;gap:4px 12px;max-width:640px;margin-top:4px">`)
-	for _, c := range classes {
-		fmt.Fprintf(&b, `<span class="gm-class" data-label="%s" style="cursor:pointer"><span style="display:inline-block;width:10px;height:10px;border-radius:5px;background:%s;margin-right:4px"></span>%s</span>`,
-			escapeHTML(className(c, m.ClassNames)), colour[c], escapeHTML(className(c, m.ClassNames)))
-	}
-	b.WriteString(`</div>`)
-	b.WriteString(`<div class="gm-tip" style="position:absolute;display:none;pointer-events:none;background:#fff;border:1px solid #888;padding:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)"></div>`)
-	uris, index, err := m.thumbnailURIs()
+	var err error
+	data.Thumbs, data.ThumbIndex, err = m.thumbnailURIs()
 	if err != nil {
 		return "", err
 	}
-	urisJSON, err := json.Marshal(uris)
+	dataJSON, err := json.Marshal(data)
 	if err != nil {
 		return "", fmt.Errorf("display: EmbeddingMap: %w", err)
 	}
-	indexJSON, err := json.Marshal(index)
+	static, err := m.staticPNG()
 	if err != nil {
-		return "", fmt.Errorf("display: EmbeddingMap: %w", err)
+		return "", fmt.Errorf("display: EmbeddingMap: drawing the static image: %w", err)
 	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<div id="%s" class="gossl-embedding-map" style="position:relative;display:inline-block;font-family:sans-serif;font-size:13px">`, id)
+	fmt.Fprintf(&b, `<div style="font-weight:bold;margin-bottom:2px">%s</div>`, escapeHTML(m.Title))
+	fmt.Fprintf(&b, `<img class="gm-static" src="data:image/png;base64,%s" width="%d" height="%d" alt="%s">`,
+		base64.StdEncoding.EncodeToString(static), mapWidth, mapHeight, escapeHTML(m.String()))
 	// </script> cannot appear inside the JSON: data URIs are base64 and
 	// encoding/json escapes < and >.
-	script := strings.NewReplacer("@ID@", id, "@THUMBS@", string(urisJSON), "@THUMB_INDEX@", string(indexJSON)).Replace(mapScript)
+	script := strings.NewReplacer("@ID@", id, "@DATA@", string(dataJSON),
+		"@W@", fmt.Sprint(mapWidth), "@H@", fmt.Sprint(mapHeight)).Replace(mapScript)
 	fmt.Fprintf(&b, "<script>%s</script></div>", script)
 	return b.String(), nil
 }
@@ -209,9 +227,9 @@ func shrink(img image.Image, side int) image.Image {
 	return dst
 }
 
-// mapScript adds zoom, pan, hover and legend toggling. @ID@, @THUMBS@ and
-// @THUMB_INDEX@ are replaced with the container's id, the distinct
-// thumbnails and each point's thumbnail index.
+// mapScript replaces the static image with the interactive view. @ID@,
+// @DATA@ (mapPoints), @W@ and @H@ are replaced with the container's id,
+// the points and the view's size.
 const mapScript = `(function () {
   // Find the map: JupyterLab runs this script in place (currentScript is
   // inside the map); classic Notebook evaluates it elsewhere after the
@@ -228,11 +246,34 @@ const mapScript = `(function () {
 function start(root) {
   if (root.getAttribute("data-ready")) { return; }
   root.setAttribute("data-ready", "1");
-  var thumbs = @THUMBS@, thumbIndex = @THUMB_INDEX@;
-  var svg = root.querySelector("svg");
-  var view = root.querySelector(".gm-view");
-  var tip = root.querySelector(".gm-tip");
-  var points = root.querySelectorAll(".gm-point");
+  var d = @DATA@, W = @W@, H = @H@, NS = "http://www.w3.org/2000/svg";
+  var svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("width", W); svg.setAttribute("height", H);
+  svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+  svg.setAttribute("class", "gm-view-svg");
+  svg.style.cssText = "border:1px solid #ccc;background:#fff;cursor:grab;user-select:none;display:block";
+  var view = document.createElementNS(NS, "g");
+  view.setAttribute("class", "gm-view");
+  svg.appendChild(view);
+  var points = [];
+  for (var i = 0; i < d.x.length; i++) {
+    var c = document.createElementNS(NS, "circle");
+    c.setAttribute("class", "gm-point");
+    c.setAttribute("cx", d.x[i]); c.setAttribute("cy", d.y[i]); c.setAttribute("r", 3);
+    c.setAttribute("fill", d.colours[d.c[i]]); c.setAttribute("fill-opacity", "0.8");
+    c.setAttribute("data-i", i);
+    view.appendChild(c);
+    points.push(c);
+  }
+  var legend = document.createElement("div");
+  legend.className = "gm-legend";
+  legend.style.cssText = "display:flex;flex-wrap:wrap;gap:4px 12px;max-width:" + W + "px;margin-top:4px";
+  var tip = document.createElement("div");
+  tip.className = "gm-tip";
+  tip.style.cssText = "position:absolute;display:none;pointer-events:none;background:#fff;border:1px solid #888;padding:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)";
+  var img = root.querySelector(".gm-static");
+  if (img) { img.parentNode.removeChild(img); }
+  root.appendChild(svg); root.appendChild(legend); root.appendChild(tip);
   var tx = 0, ty = 0, s = 1, drag = null;
   function apply() {
     view.setAttribute("transform", "translate(" + tx + "," + ty + ") scale(" + s + ")");
@@ -241,8 +282,7 @@ function start(root) {
   }
   function local(ev) {
     var b = svg.getBoundingClientRect();
-    return [(ev.clientX - b.left) * svg.viewBox.baseVal.width / b.width,
-            (ev.clientY - b.top) * svg.viewBox.baseVal.height / b.height];
+    return [(ev.clientX - b.left) * W / b.width, (ev.clientY - b.top) * H / b.height];
   }
   svg.addEventListener("wheel", function (ev) {
     ev.preventDefault();
@@ -261,41 +301,47 @@ function start(root) {
   });
   window.addEventListener("mouseup", function () { drag = null; svg.style.cursor = "grab"; });
   svg.addEventListener("dblclick", function () { tx = 0; ty = 0; s = 1; apply(); });
-  function show(ev) {
+  svg.addEventListener("mouseover", function (ev) {
     var c = ev.target;
     if (!c.classList || !c.classList.contains("gm-point")) { return; }
     var i = +c.getAttribute("data-i");
     tip.textContent = "";
-    var t = i < thumbIndex.length ? thumbIndex[i] : -1;
+    var t = i < d.thumbIndex.length ? d.thumbIndex[i] : -1;
     if (t >= 0) {
-      var img = document.createElement("img");
-      img.src = thumbs[t];
-      img.style.display = "block";
-      img.style.imageRendering = "pixelated";
-      img.style.minWidth = "64px";
-      tip.appendChild(img);
+      var im = document.createElement("img");
+      im.src = d.thumbs[t];
+      im.style.display = "block";
+      im.style.imageRendering = "pixelated";
+      im.style.minWidth = "64px";
+      tip.appendChild(im);
     }
     var cap = document.createElement("div");
-    cap.textContent = c.getAttribute("data-label") + " (#" + i + ")";
+    cap.textContent = d.names[d.c[i]] + " (#" + i + ")";
     tip.appendChild(cap);
     var b = root.getBoundingClientRect();
     tip.style.left = (ev.clientX - b.left + 12) + "px";
     tip.style.top = (ev.clientY - b.top + 12) + "px";
     tip.style.display = "block";
-  }
-  svg.addEventListener("mouseover", show);
+  });
   svg.addEventListener("mouseout", function (ev) {
     if (ev.target.classList && ev.target.classList.contains("gm-point")) { tip.style.display = "none"; }
   });
-  var entries = root.querySelectorAll(".gm-class");
-  for (var k = 0; k < entries.length; k++) {
-    entries[k].addEventListener("click", function () {
-      var lab = this.getAttribute("data-label"), hide = this.style.opacity !== "0.4";
-      this.style.opacity = hide ? "0.4" : "1";
+  d.names.forEach(function (name, k) {
+    var e = document.createElement("span");
+    e.className = "gm-class";
+    e.style.cursor = "pointer";
+    var dot = document.createElement("span");
+    dot.style.cssText = "display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:4px;background:" + d.colours[k];
+    e.appendChild(dot);
+    e.appendChild(document.createTextNode(name));
+    e.addEventListener("click", function () {
+      var hide = e.style.opacity !== "0.4";
+      e.style.opacity = hide ? "0.4" : "1";
       for (var i = 0; i < points.length; i++) {
-        if (points[i].getAttribute("data-label") === lab) { points[i].style.display = hide ? "none" : ""; }
+        if (d.c[i] === k) { points[i].style.display = hide ? "none" : ""; }
       }
     });
-  }
+    legend.appendChild(e);
+  });
 }
 })();`

@@ -3,6 +3,8 @@ package display
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -28,46 +30,84 @@ func sampleMap(n int, thumbs bool) *EmbeddingMap {
 	return m
 }
 
+// mapData decodes the points the map's script draws.
+func mapData(t *testing.T, html string) mapPoints {
+	t.Helper()
+	m := regexp.MustCompile(`var d = (\{.*?\}), W = `).FindStringSubmatch(html)
+	if m == nil {
+		t.Fatal("no point data in the map's script")
+	}
+	var d mapPoints
+	if err := json.Unmarshal([]byte(m[1]), &d); err != nil {
+		t.Fatalf("point data: %v", err)
+	}
+	return d
+}
+
 func TestEmbeddingMapHTML(t *testing.T) {
 	m := sampleMap(50, true)
 	b := Render(m)
 	html := b.Data["text/html"].(string)
-	if n := strings.Count(html, `class="gm-point"`); n != 50 {
-		t.Errorf("%d points drawn, want 50", n)
+	d := mapData(t, html)
+	if len(d.X) != 50 || len(d.Y) != 50 || len(d.Class) != 50 {
+		t.Errorf("%d/%d/%d points in the data, want 50", len(d.X), len(d.Y), len(d.Class))
 	}
-	for _, want := range []string{">cat<", ">dog<", "&lt;bird&gt;", "<script>", "wheel", "mousedown", "data:image/png;base64,"} {
+	if strings.Join(d.Names, ",") != "cat,dog,<bird>" || len(d.Colours) != 3 || d.Colours[0] == d.Colours[1] {
+		t.Errorf("classes %q colours %q", d.Names, d.Colours)
+	}
+	for i, c := range d.Class {
+		if want := i % 3; c != want {
+			t.Fatalf("point %d in class %d, want %d", i, c, want)
+		}
+	}
+	for _, want := range []string{"<script>", "wheel", "mousedown", "gm-legend", "removeChild(img)"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("map HTML lacks %q", want)
 		}
+	}
+	if strings.Contains(html, "<bird>") {
+		t.Error("a class name is not escaped")
 	}
 	// self-contained: nothing fetched from the network
 	if regexp.MustCompile(`(src|href)="https?:`).MatchString(html) || strings.Contains(html, "http://cdn") {
 		t.Error("map refers to the network")
 	}
-	// points of one class share a colour; classes differ
-	colours := map[string]string{}
-	for _, m := range regexp.MustCompile(`fill="(#[0-9a-f]{6})"[^>]*data-label="([^"]*)"`).FindAllStringSubmatch(html, -1) {
-		if c, ok := colours[m[2]]; ok && c != m[1] {
-			t.Errorf("class %s has colours %s and %s", m[2], c, m[1])
-		}
-		colours[m[2]] = m[1]
-	}
-	if len(colours) != 3 || colours["cat"] == colours["dog"] {
-		t.Errorf("class colours %v", colours)
-	}
 	// the thumbnails are shrunk to at most 96 pixels
-	uri := regexp.MustCompile(`data:image/png;base64,([A-Za-z0-9+/=]+)`).FindStringSubmatch(html)
-	raw, _ := base64.StdEncoding.DecodeString(uri[1])
+	raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(d.Thumbs[0], "data:image/png;base64,"))
 	thumb, err := png.Decode(bytes.NewReader(raw))
 	if err != nil || thumb.Bounds().Dx() != 96 || thumb.Bounds().Dy() != 48 {
 		t.Errorf("thumbnail %v, err %v; want 96×48", thumb.Bounds(), err)
 	}
-	// the static PNG is there too
-	if img, err := png.Decode(bytes.NewReader(pngBytes(t, b))); err != nil || img.Bounds().Dx() != 576 {
-		t.Errorf("static PNG %v err %v", img, err)
-	}
 	if s := b.Data["text/plain"].(string); !strings.Contains(s, "50 points, 3 classes") {
 		t.Errorf("text/plain %q", s)
+	}
+}
+
+// TestEmbeddingMapShowsWithoutScripts strips what Jupyter strips from an
+// untrusted output (scripts, inline SVG) and checks what is left is the
+// static image of the map, drawn at twice its display size, plus the
+// title: no run-together text of the legend.
+func TestEmbeddingMapShowsWithoutScripts(t *testing.T) {
+	html := Render(sampleMap(50, false)).Data["text/html"].(string)
+	stripped := regexp.MustCompile(`(?s)<script>.*?</script>|<svg.*?</svg>`).ReplaceAllString(html, "")
+	imgs := regexp.MustCompile(`<img class="gm-static" src="data:image/png;base64,([A-Za-z0-9+/=]+)" width="(\d+)" height="(\d+)"`).FindAllStringSubmatch(stripped, -1)
+	if len(imgs) != 1 {
+		t.Fatalf("%d static images without scripts, want 1", len(imgs))
+	}
+	raw, _ := base64.StdEncoding.DecodeString(imgs[0][1])
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds().Dx() != 2*mapWidth || imgs[0][2] != fmt.Sprint(mapWidth) || imgs[0][3] != fmt.Sprint(mapHeight) {
+		t.Errorf("static image %v shown at %s×%s, want %d×%d at 2×", img.Bounds(), imgs[0][2], imgs[0][3], mapWidth, mapHeight)
+	}
+	if !notBlank(img) {
+		t.Error("static image is blank")
+	}
+	text := regexp.MustCompile(`<[^>]*>`).ReplaceAllString(stripped, "")
+	if strings.TrimSpace(text) != "Embedding map" {
+		t.Errorf("text left without scripts: %q, want only the title", text)
 	}
 }
 
@@ -76,14 +116,10 @@ func TestEmbeddingMapPointsInsideView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range regexp.MustCompile(`cx="([-0-9.]+)" cy="([-0-9.]+)"`).FindAllStringSubmatch(html, -1) {
-		var x, y float64
-		if _, err := fmtSscan(m[1], &x); err != nil {
-			t.Fatal(err)
-		}
-		fmtSscan(m[2], &y)
-		if x < 0 || x > mapWidth || y < 0 || y > mapHeight {
-			t.Fatalf("point (%v, %v) outside the %d×%d view", x, y, mapWidth, mapHeight)
+	d := mapData(t, html)
+	for i := range d.X {
+		if d.X[i] < 0 || d.X[i] > mapWidth || d.Y[i] < 0 || d.Y[i] > mapHeight {
+			t.Fatalf("point (%v, %v) outside the %d×%d view", d.X[i], d.Y[i], mapWidth, mapHeight)
 		}
 	}
 }
@@ -100,7 +136,7 @@ func TestEmbeddingMapBadInput(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 		b := Render(m)
-		if _, ok := b.Data["image/png"]; ok {
+		if _, ok := b.Data["text/html"]; ok && !strings.Contains(b.Data["text/html"].(string), "#b00020") {
 			t.Errorf("%s: drew a map", name)
 		}
 		if s := b.Data["text/plain"].(string); !strings.HasPrefix(s, "display: EmbeddingMap") {
@@ -116,10 +152,10 @@ func TestEmbeddingMapStoresEachThumbnailOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(html, "data:image/png;base64,"); n != 2 {
+	if n := len(mapData(t, html).Thumbs); n != 2 {
 		t.Errorf("%d thumbnails stored, want 2 distinct", n)
 	}
-	if !strings.Contains(html, "thumbIndex = [0,1,0,-1]") {
+	if !strings.Contains(html, `"thumbIndex":[0,1,0,-1]`) {
 		t.Error("point-to-thumbnail index missing or wrong")
 	}
 }

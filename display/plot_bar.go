@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 )
@@ -35,7 +34,7 @@ func buildBarChart(title string, names []string, values, errs []float64) *Chart 
 			return chartError(fmt.Errorf("display: BarChart: error %d (%q) is %v; want finite and ≥ 0", i, names[i], errs[i]))
 		}
 	}
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = title
 	width := vg.Points(math.Max(8, math.Min(40, 300/float64(len(values)))))
 	bars, err := plotter.NewBarChart(plotter.Values(values), width)

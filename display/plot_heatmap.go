@@ -241,7 +241,7 @@ func heatmapChart(s heatmapSpec) *Chart {
 	hm.Underflow, hm.Overflow = hm.Palette.Colors()[0], hm.Palette.Colors()[254]
 	hm.Rasterized = rows*cols > vectorCells
 
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = s.title
 	p.X.Label.Text = s.xLabel
 	p.Y.Label.Text = s.yLabel
@@ -262,7 +262,7 @@ func heatmapChart(s heatmapSpec) *Chart {
 		}
 	}
 
-	bar := plot.New()
+	bar := newPlot()
 	bar.Title.Text = " "
 	bar.HideX()
 	bar.Y.Label.Text = s.barLabel

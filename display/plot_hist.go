@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -37,7 +36,7 @@ func buildHistogram(title string, values []float64, bins int) *Chart {
 		return chartError(fmt.Errorf("display: Histogram: %w", err))
 	}
 	h.FillColor = labelColor(0)
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = title
 	p.Y.Label.Text = "count"
 	p.X.Label.Text = fmt.Sprintf("value (n=%d)", len(vals))

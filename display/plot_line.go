@@ -27,7 +27,7 @@ func buildLineChart(title, xLabel, yLabel string, series ...Series) *Chart {
 	if len(series) == 0 {
 		return chartError(fmt.Errorf("display: LineChart: no series"))
 	}
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = title
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel

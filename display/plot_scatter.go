@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -32,7 +31,7 @@ func scatterChart(title string, xs, ys []float64, labels []int, names []string) 
 	if len(xs) == 0 {
 		return chartError(fmt.Errorf("display: Scatter: no points"))
 	}
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = title
 	groups, order := groupByLabel(xs, ys, labels)
 	dropped := 0
