@@ -32,12 +32,12 @@ const (
 // given bad input returns a Chart that renders its error, also available
 // from Err.
 type Chart struct {
-	draw   func(draw.Canvas)
-	plot   *plot.Plot
-	width  vg.Length
-	height vg.Length
-	title  string // for String when there is no single plot
-	err    error
+	draw    func(draw.Canvas)
+	plot    *plot.Plot
+	width   vg.Length
+	height  vg.Length
+	title   string // for String when there is no single plot
+	err     error
 	withSVG bool // Render adds image/svg+xml
 	// copy builds an independent twin of the chart, so the SVG and the
 	// PNG can be drawn at the same time (gonum's Draw adjusts the plot's
