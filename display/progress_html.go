@@ -1,6 +1,7 @@
 package display
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math"
 	"strings"
@@ -8,7 +9,9 @@ import (
 
 // htmlLocked draws the bar, the numbers and one small chart per metric.
 // Charts are hand-made SVG (not gonum) so ten redraws a second stay cheap
-// and small.
+// and small, each shown as an <img> of the SVG: Jupyter strips inline SVG
+// from untrusted outputs (leaving its labels as run-together text), but
+// keeps images.
 func (p *Progress) htmlLocked() string {
 	var b strings.Builder
 	b.WriteString(`<div class="gossl-progress" style="font-family:sans-serif;font-size:13px">`)
@@ -32,7 +35,9 @@ func (p *Progress) htmlLocked() string {
 			if k == maxCurves {
 				break
 			}
-			b.WriteString(sparkSVG(name, p.steps[name], p.history[name], k))
+			fmt.Fprintf(&b, `<img src="data:image/svg+xml;base64,%s" width="%g" height="%g" alt="%s curve">`,
+				base64.StdEncoding.EncodeToString([]byte(sparkSVG(name, p.steps[name], p.history[name], k))),
+				sparkWidth, sparkHeight, escapeHTML(name))
 		}
 		b.WriteString(`</div>`)
 	}
@@ -40,10 +45,13 @@ func (p *Progress) htmlLocked() string {
 	return b.String()
 }
 
+// Size of a metric's curve in CSS pixels.
+const sparkWidth, sparkHeight = 280.0, 130.0
+
 // sparkSVG draws one metric against step, reduced to at most
 // maxCurvePoints bucket means, with its range and last value written.
 func sparkSVG(name string, steps []int, vals []float64, k int) string {
-	const w, h, padL, padR, padT, padB = 280.0, 130.0, 44.0, 8.0, 18.0, 18.0
+	const w, h, padL, padR, padT, padB = sparkWidth, sparkHeight, 44.0, 8.0, 18.0, 18.0
 	xs, ys := bucketMeans(steps, vals, maxCurvePoints)
 	lo, hi, n := finiteRange(ys)
 	var b strings.Builder

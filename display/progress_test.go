@@ -1,6 +1,8 @@
 package display
 
 import (
+	"encoding/base64"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -115,15 +117,31 @@ func TestProgressHTML(t *testing.T) {
 		clk.advance(10 * time.Millisecond)
 		p.Step(i, 4000, map[string]float64{"loss": 2 / float64(i), "lr": 0.1})
 	}
-	html := p.Render().Data["text/html"].(string)
+	page := p.Render().Data["text/html"].(string)
 	for _, want := range []string{`<progress value="2000" max="4000"`, "50%", "pretrain &lt;SimCLR&gt;",
-		"loss=0.001", "lr=0.1", "<polyline", "100 it/s", "eta 0:20"} {
-		if !strings.Contains(html, want) {
+		"loss=0.001", "lr=0.1", "100 it/s", "eta 0:20"} {
+		if !strings.Contains(page, want) {
 			t.Errorf("progress HTML lacks %q", want)
 		}
 	}
-	if n := strings.Count(html, "<polyline"); n != 2 {
-		t.Errorf("%d curves, want one per metric (2)", n)
+	// The curves are images of SVG, which survive Jupyter's sanitiser of
+	// untrusted HTML; inline SVG would not, and its labels would run
+	// together as text.
+	if strings.Contains(page, "<svg") || strings.Contains(page, "<text") {
+		t.Error("progress HTML has inline SVG")
+	}
+	curves := regexp.MustCompile(`<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="280" height="130" alt="(\w+) curve">`).FindAllStringSubmatch(page, -1)
+	if len(curves) != 2 || curves[0][2] != "loss" || curves[1][2] != "lr" {
+		t.Fatalf("%d curve images, want one per metric (loss, lr)", len(curves))
+	}
+	raw, err := base64.StdEncoding.DecodeString(curves[0][1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(raw)
+	checkSVGDoc(t, html)
+	if !strings.Contains(html, `xmlns="http://www.w3.org/2000/svg"`) {
+		t.Error("curve SVG lacks its namespace (an <img> needs it)")
 	}
 	// the curve is reduced to a bounded number of points
 	poly := html[strings.Index(html, "<polyline"):]
