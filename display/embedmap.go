@@ -99,7 +99,8 @@ func (m *EmbeddingMap) Render() Bundle {
 // staticPNG draws the map as a scatter chart of the map's display size,
 // at twice that resolution.
 func (m *EmbeddingMap) staticPNG() ([]byte, error) {
-	c := scatterChart("", m.X, m.Y, m.Labels, m.ClassNames) // the HTML shows the title.Resize(float64(mapWidth)/cssDPI, float64(mapHeight)/cssDPI)
+	// The HTML shows the title.
+	c := scatterChart("", m.X, m.Y, m.Labels, m.ClassNames).Resize(float64(mapWidth)/cssDPI, float64(mapHeight)/cssDPI)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
