@@ -216,9 +216,13 @@ func (s *Session) ensurePackage(ctx context.Context, p string) error {
 		return nil
 	}
 	if _, _, ok := s.mods.locate(p); !ok {
+		// The go command reports progress ("go: downloading …", "go:
+		// added …") on its stderr; shown as the cell's stderr it would
+		// look like an error, so it goes to stdout. A failure still
+		// becomes an ImportError with go's message.
 		var w io.Writer
 		if out := s.currentOutput(); out != nil {
-			w = streamWriter{out, "stderr"}
+			w = streamWriter{out, "stdout"}
 		}
 		if err := s.mods.get(ctx, w, p); err != nil {
 			return &CellError{Name: "ImportError", Msg: fmt.Sprintf("cannot fetch %s: %v", p, err)}

@@ -44,9 +44,14 @@ func TestThirdPartyImport(t *testing.T) {
 func TestThirdPartyAutomaticFetch(t *testing.T) {
 	offlineModules(t, "github.com/pkg/errors/@v/v0.9.1.zip")
 	s := newTestSession(t)
-	b, err := s.Execute(context.Background(), "import pkgerrors \"github.com/pkg/errors\"\npkgerrors.New(\"auto\").Error()", &fakeOutput{})
+	out := &fakeOutput{}
+	b, err := s.Execute(context.Background(), "import pkgerrors \"github.com/pkg/errors\"\npkgerrors.New(\"auto\").Error()", out)
 	if err != nil || b == nil || b.Data["text/plain"] != "auto" {
 		t.Fatalf("automatic fetch: %v, %v", b, err)
+	}
+	// A successful fetch shows no stderr (Jupyter draws it as an error).
+	if strings.Contains(out.String(), "stderr:") {
+		t.Errorf("a successful fetch wrote to stderr:\n%s", out)
 	}
 }
 

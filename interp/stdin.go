@@ -39,7 +39,7 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 		}
 		// Show the prompt the cell printed before asking.
 		drainCapture()
-		line, err := out.Input("", false)
+		line, err := out.Input(stdinPrompt, false)
 		if err != nil {
 			r.err = &stdinError{err}
 			return 0, r.err
@@ -55,6 +55,10 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 	r.buf = r.buf[n:]
 	return n, nil
 }
+
+// stdinPrompt labels the input box: a Go read names no prompt, and an
+// empty box gives no hint of what is asked or how input ends.
+const stdinPrompt = "stdin (an empty line ends input): "
 
 // stdinError is a read of stdin that the frontend could not answer. Its
 // message names stdin so that a cell printing it tells what failed; the
