@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gossl/gossl/sslkit/ambient"
+	"github.com/gossl/gossl/sslkit/gemm"
 	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
@@ -28,7 +29,13 @@ type reuseOp struct {
 	out []float32
 }
 
-func newReuseOp(k *kernelOp, zero bool) *reuseOp { return &reuseOp{kernelOp: k, zero: zero} }
+// newReuseOp also makes the process's GEMM choice (sslkit/gemm) if none
+// was made yet: building a graph with sslkit's ops is the "first use" after
+// which gorgonia's own matmuls run on the chosen BLAS too.
+func newReuseOp(k *kernelOp, zero bool) *reuseOp {
+	gemm.Install()
+	return &reuseOp{kernelOp: k, zero: zero}
+}
 
 func (op *reuseOp) Do(vals ...G.Value) (G.Value, error) {
 	if op.mu.TryLock() {
