@@ -40,7 +40,7 @@ func NewBinaryResNet18(cfg BinaryResNetConfig, rng *rand.Rand) (*Net, error) {
 		return nil, err
 	}
 	if rng == nil {
-		rng = nn.DefaultRand()
+		rng = rand.New(rand.NewSource(nn.DefaultRand().Int63()))
 	}
 	b := &builder{}
 	b.stem(cfg.InChannels, cfg.CIFARStem, rng)

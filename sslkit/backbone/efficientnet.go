@@ -62,7 +62,7 @@ func NewEfficientNetB0(cfg EfficientNetConfig, rng *rand.Rand) (*Net, error) {
 		return nil, fmt.Errorf("backbone: EfficientNetConfig.Dropout %g must be in [0, 1) (start from backbone.DefaultEfficientNetConfig())", cfg.Dropout)
 	}
 	if rng == nil {
-		rng = nn.DefaultRand()
+		rng = rand.New(rand.NewSource(nn.DefaultRand().Int63()))
 	}
 	total := 0
 	for _, st := range effB0 {

@@ -43,7 +43,7 @@ func NewResNet(cfg ResNetConfig, rng *rand.Rand) (*Net, error) {
 		return nil, err
 	}
 	if rng == nil {
-		rng = nn.DefaultRand()
+		rng = rand.New(rand.NewSource(nn.DefaultRand().Int63()))
 	}
 	b := &builder{}
 	b.stem(cfg.InChannels, cfg.CIFARStem, rng)

@@ -33,7 +33,7 @@ func NewSmallCNN(inChannels, features int, rng *rand.Rand) (*Net, error) {
 		return nil, fmt.Errorf("backbone: SmallCNN needs positive channels and features, got %d, %d", inChannels, features)
 	}
 	if rng == nil {
-		rng = nn.DefaultRand()
+		rng = rand.New(rand.NewSource(nn.DefaultRand().Int63()))
 	}
 	b := &builder{}
 	pad := nn.DefaultConvOptions()

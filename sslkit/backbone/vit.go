@@ -92,7 +92,7 @@ func NewViT(cfg ViTConfig, rng *rand.Rand) (*ViT, error) {
 		return nil, fmt.Errorf("backbone: ViT grid %d cannot be halved %d times", grid, n-1)
 	}
 	if rng == nil {
-		rng = nn.DefaultRand()
+		rng = rand.New(rand.NewSource(nn.DefaultRand().Int63()))
 	}
 	v := &ViT{Config: cfg}
 	var err error

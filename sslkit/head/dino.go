@@ -60,7 +60,7 @@ func NewDINOHead(cfg DINOConfig, rng *rand.Rand) (*DINOHead, error) {
 		}
 	}
 	if rng == nil {
-		rng = nn.DefaultRand()
+		rng = rand.New(rand.NewSource(nn.DefaultRand().Int63()))
 	}
 	dims := []int{cfg.In}
 	for i := 1; i < cfg.Layers; i++ {

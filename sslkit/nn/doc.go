@@ -25,8 +25,9 @@
 //	conv, err := nn.NewConv2d("conv1", 3, 64, 3, opt, nil)
 //
 // Random initialisation: constructors take a *rand.Rand; nil draws from
-// one process-wide stream (DefaultRand), like PyTorch's global generator,
-// so two layers or two backbones built with nil differ. Seed resets that
+// one process-wide stream (DefaultRand: each constructor takes a seed from
+// it), like PyTorch's global generator, so two layers or two backbones
+// built with nil differ. Seed resets that
 // stream, like torch.manual_seed, so a program that calls nn.Seed(s) and
 // then builds the same models in the same order gets the same weights.
 // Dropout and StochasticDepth seed their masks from it too.

@@ -14,7 +14,9 @@ resnet.py) uses kaiming_normal_(fan_out, relu) for convolutions and leaves
 the fc layer at PyTorch's default U(±1/√in_features).
 
 For each class the file gives the number of elements, the pooled root mean
-square (√(Σw²/n), over several seeds so that it is a large sample), and the
+square (√(Σw²/n)) measured over several seeds, the root mean square those
+init rules predict (expected_rms, from torch's own fan computation; the
+script checks that the measured value agrees with it within 3%), and the
 largest |bias|. Run with Debian's python3-torch / python3-torchvision:
     /usr/bin/python3 init_stats.py
 """
@@ -26,7 +28,7 @@ import torch
 import torchvision
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SEEDS = 4
+SEEDS = 8
 
 
 def efficientnet_class(name, shape):
@@ -61,8 +63,19 @@ def resnet_class(name, shape):
     return None
 
 
+def expected_var(cls, w):
+    """The variance torchvision's init rule gives one element of weight w."""
+    fan_in, fan_out = torch.nn.init._calculate_fan_in_and_fan_out(w)
+    if cls == "classifier":  # U(±1/√out_features)
+        return (1 / math.sqrt(w.shape[0])) ** 2 / 3
+    if cls == "fc":  # PyTorch's default Linear: kaiming_uniform_(a=√5), bound 1/√fan_in
+        gain = torch.nn.init.calculate_gain("leaky_relu", math.sqrt(5))
+        return (gain * math.sqrt(3 / fan_in)) ** 2 / 3
+    return 2 / fan_out  # kaiming_normal_(fan_out), gain √2
+
+
 def stats(make, classify):
-    sums, counts, bias = {}, {}, {}
+    sums, counts, bias, expect = {}, {}, {}, {}
     for seed in range(SEEDS):
         torch.manual_seed(seed)
         m = make()
@@ -78,8 +91,13 @@ def stats(make, classify):
                 continue
             sums[c] = sums.get(c, 0.0) + float((p.detach().double() ** 2).sum())
             counts[c] = counts.get(c, 0) + p.numel()
-    return {c: {"n": counts[c] // SEEDS, "rms": math.sqrt(sums[c] / counts[c]), "max_abs_bias": bias.get(c)}
-            for c in sorted(sums)}
+            expect[c] = expect.get(c, 0.0) + expected_var(c, p) * p.numel()
+    out = {}
+    for c in sorted(sums):
+        rms, exp = math.sqrt(sums[c] / counts[c]), math.sqrt(expect[c] / counts[c])
+        assert abs(rms / exp - 1) < 0.03, (c, rms, exp)
+        out[c] = {"n": counts[c] // SEEDS, "rms": rms, "expected_rms": exp, "max_abs_bias": bias.get(c)}
+    return out
 
 
 out = {
