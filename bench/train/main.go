@@ -231,6 +231,7 @@ func runCase(name string, steps int, cpuprofile, memprofile string) (*result, er
 	if steps <= 0 {
 		steps = def.steps
 	}
+	gemm.Install() // before the graph is built, as a program's first sslkit layer would
 	st, err := def.build()
 	if err != nil {
 		return nil, err
