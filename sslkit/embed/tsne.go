@@ -306,7 +306,10 @@ func (g *tsneGrad) gradient(withError bool) float64 {
 		var stack []int32
 		for c := lo; c < hi; c++ {
 			var s float64
-			for i := c * chunk; i < min((c+1)*chunk, n); i++ {
+			// in the tree's leaf order, so consecutive queries walk the
+			// same cells (cache locality)
+			for pos := c * chunk; pos < min((c+1)*chunk, n); pos++ {
+				i := int(g.tree.perm[pos])
 				var fx, fy, q float64
 				fx, fy, q, stack = g.tree.repulsion(i, g.theta2, stack)
 				neg[2*i], neg[2*i+1] = fx, fy

@@ -519,7 +519,7 @@ func optimizeLayout(ctx context.Context, head, tail []float32, g *graph, nTail, 
 					}
 					var coef float32
 					if d2 > 0 {
-						pb := float32(math.Pow(float64(d2), float64(B)))
+						pb := float32(fastPow(float64(d2), float64(B)))
 						coef = -2 * A * B * pb / d2 / (A*pb + 1)
 					}
 					for c := range cur {
@@ -545,7 +545,7 @@ func optimizeLayout(ctx context.Context, head, tail []float32, g *graph, nTail, 
 						}
 						var coef float32
 						if d2 > 0 {
-							pb := float32(math.Pow(float64(d2), float64(B)))
+							pb := float32(fastPow(float64(d2), float64(B)))
 							coef = 2 * gamma * B / ((0.001 + d2) * (A*pb + 1))
 						} else if j == kk {
 							continue
