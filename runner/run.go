@@ -91,6 +91,7 @@ func Run(ctx context.Context, nb *Notebook, eval Evaluator, opts Options) (Resul
 	for _, c := range nb.Cells {
 		if c.Type == "code" {
 			c.Outputs, c.ExecutionCount = nil, nil
+			delete(c.Metadata, "execution") // nbclient's timings of an earlier run
 		}
 	}
 	rec := &recorder{displays: map[string][]*Output{}, input: opts.Input}
@@ -121,7 +122,7 @@ func Run(ctx context.Context, nb *Notebook, eval Evaluator, opts Options) (Resul
 			status = out.ename
 		}
 		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, "[%*d/%d] In [%d] %-7s %6.1fs  %s\n",
+			fmt.Fprintf(opts.Progress, "[%*d/%d] In [%d] %-12s %6.1fs  %s\n",
 				len(fmt.Sprint(total)), count, total, n, status, time.Since(t0).Seconds(), firstLine(c.Source))
 		}
 		if out.err == nil {
