@@ -9,7 +9,11 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // The OpenBLAS path must give gonum's results (to float32 rounding) for
@@ -172,4 +176,29 @@ func BenchmarkSgemm1024(b *testing.B) {
 	}
 	b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	b.Log(Backend())
+}
+
+// Install hands the chosen BLAS to gonum's blas32/blas64 and to gorgonia
+// and its tensor package, so their matmuls run on it too.
+func TestInstallReachesGorgoniaAndGonum(t *testing.T) {
+	Install()
+	impl := Implementation()
+	if G.WhichBLAS() != G.BLAS(impl) {
+		t.Errorf("gorgonia uses %T, want %T", G.WhichBLAS(), impl)
+	}
+	if tensor.WhichBLAS() != tensor.BLAS(impl) {
+		t.Errorf("gorgonia/tensor uses %T, want %T", tensor.WhichBLAS(), impl)
+	}
+	if blas32.Implementation() != blas.Float32(impl) {
+		t.Errorf("blas32 uses %T, want %T", blas32.Implementation(), impl)
+	}
+	if blas64.Implementation() != blas.Float64(impl) {
+		t.Errorf("blas64 uses %T, want %T", blas64.Implementation(), impl)
+	}
+	if _, err := loadOpenBLAS("", 1); err == nil && os.Getenv("GOSSL_GEMM") == "" && !IsOpenBLAS() {
+		t.Errorf("OpenBLAS loads here but Backend() = %q", Backend())
+	}
+	if os.Getenv("GOSSL_GEMM") == "gonum" && IsOpenBLAS() {
+		t.Error("GOSSL_GEMM=gonum but OpenBLAS was chosen")
+	}
 }
