@@ -39,12 +39,20 @@ func rgbKey(p []byte) uint32 { return uint32(p[0])<<16 | uint32(p[1])<<8 | uint3
 func paletted(img *image.RGBA) *image.Paletted {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
+	// Plots are mostly long runs of one colour: count runs, not pixels,
+	// so the map is touched a few times per row.
 	counts := map[uint32]int{}
 	for y := 0; y < h; y++ {
 		row := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
+		run, n := rgbKey(row), 0
 		for x := 0; x < w; x++ {
-			counts[rgbKey(row[4*x:])]++
+			if k := rgbKey(row[4*x:]); k != run {
+				counts[run] += n
+				run, n = k, 0
+			}
+			n++
 		}
+		counts[run] += n
 	}
 	keys := make([]uint32, 0, len(counts))
 	for k := range counts {
@@ -69,14 +77,18 @@ func paletted(img *image.RGBA) *image.Paletted {
 	for y := 0; y < h; y++ {
 		row := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
 		dst := out.Pix[y*out.Stride:]
+		last, li := ^uint32(0), uint8(0)
 		for x := 0; x < w; x++ {
 			k := rgbKey(row[4*x:])
-			i, ok := index[k]
-			if !ok {
-				i = uint8(pal.Index(color.RGBA{row[4*x], row[4*x+1], row[4*x+2], 255}))
-				index[k] = i
+			if k != last {
+				i, ok := index[k]
+				if !ok {
+					i = uint8(pal.Index(color.RGBA{row[4*x], row[4*x+1], row[4*x+2], 255}))
+					index[k] = i
+				}
+				last, li = k, i
 			}
-			dst[x] = i
+			dst[x] = li
 		}
 	}
 	return out

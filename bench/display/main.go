@@ -32,9 +32,10 @@ func main() {
 	xs, ys, labels := scatterData(1000)
 
 	ours := map[string]timings{
-		"PNG+SVG": measure(*n, func() int {
+		// the bundle a notebook stores: a 2x PNG (SVG only with WithSVG)
+		"bundle": measure(*n, func() int {
 			b := display.Scatter("embeddings", xs, ys, labels).Render()
-			return len(b.Data["image/png"].(string)) + len(b.Data["image/svg+xml"].(string))
+			return len(b.Data["image/png"].(string))
 		}),
 		"SVG": measure(*n, func() int {
 			svg, err := display.Scatter("embeddings", xs, ys, labels).SVG()
@@ -52,7 +53,7 @@ func main() {
 	fmt.Printf("1000-point scatter, 10 classes, 6×4 in at 96 dpi; %d renders each; %s, %d CPUs\n",
 		*n, runtime.Version(), runtime.NumCPU())
 	fmt.Printf("%-8s %12s %12s %10s   %16s %16s\n", "output", "gossl p50", "gossl p90", "bytes", "matplotlib p50", "matplotlib p90")
-	for _, k := range []string{"PNG+SVG", "SVG", "PNG"} {
+	for _, k := range []string{"bundle", "SVG", "PNG"} {
 		o := ours[k]
 		p, ok := peer[k]
 		ps50, ps90 := "n/a", "n/a"
@@ -65,10 +66,10 @@ func main() {
 		fmt.Printf("matplotlib not measured: %v\n", peerErr)
 	}
 	verdict := "meets"
-	if ours["PNG+SVG"].P50 > 50 {
+	if ours["bundle"].P50 > 50 {
 		verdict = "MISSES"
 	}
-	fmt.Printf("PNG+SVG p50 %.1f ms %s the 50 ms bar\n", ours["PNG+SVG"].P50, verdict)
+	fmt.Printf("bundle p50 %.1f ms %s the 50 ms bar\n", ours["bundle"].P50, verdict)
 }
 
 func check(err error) {
