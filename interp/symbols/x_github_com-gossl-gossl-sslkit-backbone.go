@@ -10,13 +10,17 @@ import (
 func init() {
 	Symbols["github.com/gossl/gossl/sslkit/backbone/backbone"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"NewBinaryResNet18": reflect.ValueOf(backbone.NewBinaryResNet18),
-		"NewEfficientNetB0": reflect.ValueOf(backbone.NewEfficientNetB0),
-		"NewMLP":            reflect.ValueOf(backbone.NewMLP),
-		"NewResNet":         reflect.ValueOf(backbone.NewResNet),
-		"NewSmallCNN":       reflect.ValueOf(backbone.NewSmallCNN),
-		"NewSqueezeExcite":  reflect.ValueOf(backbone.NewSqueezeExcite),
-		"NewViT":            reflect.ValueOf(backbone.NewViT),
+		"DefaultBinaryResNetConfig": reflect.ValueOf(backbone.DefaultBinaryResNetConfig),
+		"DefaultEfficientNetConfig": reflect.ValueOf(backbone.DefaultEfficientNetConfig),
+		"DefaultResNetConfig":       reflect.ValueOf(backbone.DefaultResNetConfig),
+		"DefaultViTConfig":          reflect.ValueOf(backbone.DefaultViTConfig),
+		"NewBinaryResNet18":         reflect.ValueOf(backbone.NewBinaryResNet18),
+		"NewEfficientNetB0":         reflect.ValueOf(backbone.NewEfficientNetB0),
+		"NewMLP":                    reflect.ValueOf(backbone.NewMLP),
+		"NewResNet":                 reflect.ValueOf(backbone.NewResNet),
+		"NewSmallCNN":               reflect.ValueOf(backbone.NewSmallCNN),
+		"NewSqueezeExcite":          reflect.ValueOf(backbone.NewSqueezeExcite),
+		"NewViT":                    reflect.ValueOf(backbone.NewViT),
 
 		// type definitions
 		"BinaryResNetConfig": reflect.ValueOf((*backbone.BinaryResNetConfig)(nil)),

@@ -14,6 +14,7 @@ func init() {
 		"BarlowTwinsProjector": reflect.ValueOf(head.BarlowTwinsProjector),
 		"CopyWeights":          reflect.ValueOf(head.CopyWeights),
 		"CosineMomentum":       reflect.ValueOf(head.CosineMomentum),
+		"DefaultDINOConfig":    reflect.ValueOf(head.DefaultDINOConfig),
 		"MoCoV2Projector":      reflect.ValueOf(head.MoCoV2Projector),
 		"MomentumUpdate":       reflect.ValueOf(head.MomentumUpdate),
 		"New":                  reflect.ValueOf(head.New),
