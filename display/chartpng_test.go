@@ -1,0 +1,67 @@
+package display
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"testing"
+)
+
+func TestChartPNGIsLosslessUpTo256Colours(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := 0; y < 48; y++ {
+		for x := 0; x < 64; x++ {
+			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y / 12 * 60), 7, 255}) // 64×4 = 256 colours
+		}
+	}
+	raw, err := encodeChartPNG(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := back.(*image.Paletted); !ok {
+		t.Errorf("decoded %T, want a paletted PNG", back)
+	}
+	for y := 0; y < 48; y++ {
+		for x := 0; x < 64; x++ {
+			if r1, g1, b1, _ := back.At(x, y).RGBA(); color.RGBAModel.Convert(back.At(x, y)) != img.At(x, y) {
+				t.Fatalf("pixel (%d,%d) is %v %v %v, want %v", x, y, r1>>8, g1>>8, b1>>8, img.At(x, y))
+			}
+		}
+	}
+}
+
+func TestChartPNGKeepsFrequentColoursAndMapsRareOnesNearby(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 300, 20))
+	for y := 0; y < 20; y++ {
+		for x := 0; x < 300; x++ {
+			c := color.RGBA{255, 255, 255, 255}
+			if y == 0 {
+				c = color.RGBA{uint8(x % 256), uint8(x / 256 * 100), 0, 255} // 300 rare shades
+			} else if x < 150 {
+				c = color.RGBA{31, 119, 180, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	p := paletted(img)
+	if len(p.Palette) != 256 {
+		t.Errorf("palette of %d colours, want 256", len(p.Palette))
+	}
+	if p.At(10, 10) != (color.RGBA{31, 119, 180, 255}) || p.At(200, 10) != (color.RGBA{255, 255, 255, 255}) {
+		t.Errorf("frequent colours changed: %v %v", p.At(10, 10), p.At(200, 10))
+	}
+	for x := 0; x < 300; x++ {
+		want := img.RGBAAt(x, 0)
+		got := color.RGBAModel.Convert(p.At(x, 0)).(color.RGBA)
+		if d := int(want.R) - int(got.R); d*d+sq(int(want.G)-int(got.G))+sq(int(want.B)-int(got.B)) > 3*40*40 {
+			t.Fatalf("rare colour %v mapped to %v, too far", want, got)
+		}
+	}
+}
+
+func sq(v int) int { return v * v }
