@@ -35,7 +35,7 @@ func (p *Progress) htmlLocked() string {
 			if k == maxCurves {
 				break
 			}
-			fmt.Fprintf(&b, `<img src="data:image/svg+xml;base64,%s" width="%g" height="%g" alt="%s curve">`,
+			fmt.Fprintf(&b, `<img src="data:image/svg+xml;base64,%s" width="%g" height="%g" alt="%s curve" style="border:1px solid #ddd">`,
 				base64.StdEncoding.EncodeToString([]byte(sparkSVG(name, p.steps[name], p.history[name], k))),
 				sparkWidth, sparkHeight, escapeHTML(name))
 		}
@@ -55,7 +55,7 @@ func sparkSVG(name string, steps []int, vals []float64, k int) string {
 	xs, ys := bucketMeans(steps, vals, maxCurvePoints)
 	lo, hi, n := finiteRange(ys)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" style="background:#fff;border:1px solid #ddd">`, w, h, w, h)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g" style="background:#fff">`, w, h, w, h)
 	last := vals[len(vals)-1]
 	fmt.Fprintf(&b, `<text x="%g" y="13" font-size="12" font-family="sans-serif">%s %.4g</text>`, padL, escapeHTML(name), last)
 	if n == 0 {

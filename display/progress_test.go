@@ -130,7 +130,7 @@ func TestProgressHTML(t *testing.T) {
 	if strings.Contains(page, "<svg") || strings.Contains(page, "<text") {
 		t.Error("progress HTML has inline SVG")
 	}
-	curves := regexp.MustCompile(`<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="280" height="130" alt="(\w+) curve">`).FindAllStringSubmatch(page, -1)
+	curves := regexp.MustCompile(`<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="280" height="130" alt="(\w+) curve"`).FindAllStringSubmatch(page, -1)
 	if len(curves) != 2 || curves[0][2] != "loss" || curves[1][2] != "lr" {
 		t.Fatalf("%d curve images, want one per metric (loss, lr)", len(curves))
 	}

@@ -171,7 +171,7 @@ body { font-family: -apple-system, "Segoe UI", Roboto, "Liberation Sans", Arial,
 .cell { display: grid; grid-template-columns: 70px minmax(0, 1fr); margin: 6px 0; }
 .prompt { color: #303f9f; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; text-align: right; padding: 6px 8px 0 0; }
 .out .prompt { color: #d84315; }
-pre { margin: 0; white-space: pre-wrap; word-break: break-word; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
+pre { margin: 0; white-space: pre-wrap; word-break: break-word; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; tab-size: 4; }
 .source pre { background: #f5f5f5; border: 1px solid #e0e0e0; border-radius: 3px; padding: 6px 8px; }
 .outputs > div { padding: 4px 8px; overflow-x: auto; }
 .stream.stderr { background: #fff4f4; }
