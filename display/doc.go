@@ -10,8 +10,11 @@
 // the same for any value mid-cell. By type:
 //
 //   - image.Image → image/png; []image.Image → one PNG grid
-//   - *plot.Plot (gonum) and *Chart → image/svg+xml with embedded fonts
-//     and an image/png fallback
+//   - *plot.Plot (gonum) and *Chart → image/png drawn at twice the
+//     display size, with the 1× size in its metadata (sharp on high-density
+//     screens); Chart.WithSVG adds an SVG without embedded fonts. PNG alone
+//     shows right in every viewer: nbconvert 6.5's HTML export would pick
+//     an SVG and strip it to a blank box
 //   - error → its message
 //   - slices of structs or maps, and maps → a text/html table
 //   - tensor.Tensor → shape/dtype summary and abbreviated values; an
@@ -67,7 +70,9 @@
 // The plot helpers (LineChart, LossCurve, Scatter, Histogram, Heatmap,
 // ConfusionMatrix, BarChart) return a *Chart; ImageGrid and Neighbours
 // return a *Grid; NewEmbeddingMap returns an *EmbeddingMap with zoom,
-// pan, a legend and hover thumbnails. NewProgress returns a Progress whose
+// pan, a legend and hover thumbnails; its HTML is a static image of the
+// map that the script replaces, so untrusted notebooks (scripts stripped)
+// still show the map. NewProgress returns a Progress whose
 // Step(i, n, metrics) method is what a training loop calls: it shows a
 // bar and metric curves updated in place at most 10 times a second.
 package display

@@ -19,7 +19,7 @@ import (
 //     that format (see Renderer)
 //   - error: its message
 //   - image.Image: image/png; []image.Image: a grid of them as one PNG
-//   - *plot.Plot (gonum): image/svg+xml with embedded fonts, image/png fallback
+//   - *plot.Plot (gonum): image/png at twice the display size (see Chart)
 //   - tensor.Tensor: a shape/dtype summary; image-shaped tensors add a PNG grid
 //   - slices and arrays of structs or maps, and maps: a text/html table
 //
