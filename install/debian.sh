@@ -11,11 +11,18 @@ packages=(
   python3-jupyter-client python3-nbclient python3-nbconvert python3-nbformat
   jupyter-notebook python3-zmq python3-ipykernel python3-jupyter-kernel-test
   python3-pytest python3-selenium chromium chromium-driver
+  # JupyterLab 3.6 for the browser tests: Debian's server side; its front
+  # end is built from npm (tests/e2e/jupyterlab/build.sh).
+  python3-jupyter-server python3-jupyterlab-server
   # sslkit: the Fashion-MNIST images the tutorial trains on, OpenBLAS for
   # the fast matrix multiplies (loaded at run time; pure Go without it),
   # and PyTorch, which the checkpoint tests use to write real state dicts.
   dataset-fashion-mnist libopenblas0-pthread python3-torch python3-torchvision
 )
+
+# npm builds that front end; a Node.js already installed (NodeSource's
+# nodejs bundles npm and conflicts with Debian's npm package) is kept.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
