@@ -22,7 +22,7 @@ const execUsage = `usage: gossl exec NOTEBOOK.ipynb [-o OUT.ipynb] [--html OUT.h
                   [--timeout D] [--allow-errors]
 
 Runs the notebook's code cells in order in one Go session (the kernel's,
-without Jupyter) and records their outputs. -p sets a variable of the cell
+without Jupyter), in the notebook's directory, and records their outputs. -p sets a variable of the cell
 tagged "parameters" (papermill's convention). Without -o the notebook is
 not written; -o with the input's own path updates it in place.
 Exit status: 0 when every cell ran, 1 when a cell failed, 130 on Ctrl-C.
@@ -90,6 +90,23 @@ func runExec(args []string) error {
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(os.Stderr, "gossl exec: warning: %s\n", w)
+	}
+
+	// Cells run in the notebook's directory, as Jupyter starts kernels
+	// there; the output paths are taken relative to where gossl was run.
+	for _, p := range []*string{out, htmlOut} {
+		if *p != "" {
+			abs, err := filepath.Abs(*p)
+			if err != nil {
+				return err
+			}
+			*p = abs
+		}
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.Chdir(dir); err != nil {
+			return fmt.Errorf("exec: %w", err)
+		}
 	}
 
 	// The session takes over fds 1 and 2 to capture what cells print; the

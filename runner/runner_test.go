@@ -87,7 +87,9 @@ func TestRunRecordsOutputsLikeAFrontend(t *testing.T) {
 		},
 	}}
 	md := &Cell{Type: "markdown", Source: "# Title\n", Metadata: map[string]any{}}
-	nb := notebook(t, md, code("a", "print"), code("b", "   \n"), code("c", "update"), code("d", "clear"), code("e", "clearwait"))
+	stale := code("a", "print")
+	stale.Metadata["execution"] = map[string]any{"iopub.status.idle": "2020-01-01T00:00:00Z"}
+	nb := notebook(t, md, stale, code("b", "   \n"), code("c", "update"), code("d", "clear"), code("e", "clearwait"))
 	res, err := Run(context.Background(), nb, ev, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -99,6 +101,9 @@ func TestRunRecordsOutputsLikeAFrontend(t *testing.T) {
 		t.Errorf("ran %q: the empty cell must be skipped", ev.ran)
 	}
 	a := nb.Cells[1]
+	if _, ok := a.Metadata["execution"]; ok {
+		t.Error("an earlier run's timings stayed in the cell metadata")
+	}
 	if a.ExecutionCount == nil || *a.ExecutionCount != 1 || nb.Cells[2].ExecutionCount != nil || *nb.Cells[3].ExecutionCount != 2 {
 		t.Errorf("execution counts wrong: %v %v %v", a.ExecutionCount, nb.Cells[2].ExecutionCount, nb.Cells[3].ExecutionCount)
 	}
