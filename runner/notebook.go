@@ -94,6 +94,12 @@ func Read(data []byte) (*Notebook, error) {
 	if nb.Metadata == nil {
 		nb.Metadata = map[string]any{}
 	}
+	// nbformat 4.5 requires cell ids; give one to cells written without.
+	for _, c := range nb.Cells {
+		if nb.NBFormatMinor >= 5 && c.ID == "" {
+			c.ID = newCellID()
+		}
+	}
 	return &nb, nil
 }
 

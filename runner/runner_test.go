@@ -315,6 +315,19 @@ func TestNotebookWithoutParametersCellGetsThemFirst(t *testing.T) {
 	}
 }
 
+func TestReadGivesCellsTheIDsNBFormat45Needs(t *testing.T) {
+	nb, err := Read([]byte(`{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "markdown", "metadata": {}, "source": "x"}]}`))
+	if err != nil || nb.Cells[0].ID == "" {
+		t.Fatalf("cell id %q, err %v", nb.Cells[0].ID, err)
+	}
+	old, err := Read([]byte(`{"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [{"cell_type": "markdown", "metadata": {}, "source": "x"}]}`))
+	if err != nil || old.Cells[0].ID != "" {
+		t.Fatalf("nbformat 4.4 cell got id %q (4.4 does not allow one), err %v", old.Cells[0].ID, err)
+	}
+	data, _ := old.Marshal()
+	checkWithNBFormat(t, data)
+}
+
 func TestReadRejectsBadNotebooks(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`{"cells": [`, "line 1"},
