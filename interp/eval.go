@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -337,6 +338,9 @@ func (s *Session) eval(ctx context.Context, cell string, ch chunk, src string) (
 		// yaegi reports some compile errors only when the program runs
 		placeUndefined(cell, ch, ce)
 	}
+	if errors.As(err, &ce) && ce.Name == "panic" && !strings.HasPrefix(ce.Msg, "in goroutine") {
+		placePanic(cell, ch, ce)
+	}
 	return v, err
 }
 
@@ -352,6 +356,10 @@ func (s *Session) run(ctx context.Context, cell string, prog *yaegi.Program) (re
 	s.cellStop.Store(&cellStopper{cancel: cancel})
 	defer s.cellStop.Store(nil)
 	s.trace.start()
+	watch := watchMemory(50*time.Millisecond, func(e *MemoryError) {
+		cancel(&CellError{Name: "MemoryError", Msg: e.Error()})
+	})
+	defer watch.stop()
 
 	type result struct {
 		v   reflect.Value
@@ -359,21 +367,28 @@ func (s *Session) run(ctx context.Context, cell string, prog *yaegi.Program) (re
 	}
 	done := make(chan result, 1)
 	go func() {
+		finished := false
 		defer func() {
 			if r := recover(); r != nil {
 				done <- result{err: yaegi.Panic{Value: r}}
+			} else if !finished {
+				// runtime.Goexit: the depth guard stopped the cell
+				done <- result{err: context.Cause(ctx)}
 			}
 		}()
 		v, err := ip.ExecuteWithContext(ctx, prog)
+		finished = true
 		done <- result{v, err}
 	}()
 	r := <-done
 	frames := s.trace.stop()
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		// a goroutine of this cell panicked, the depth guard or the
+		// memory watcher stopped it
+		return reflect.Value{}, cause
+	}
 	if r.err == nil {
 		return r.v, nil
-	}
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		return reflect.Value{}, cause // a goroutine of this cell panicked
 	}
 	return reflect.Value{}, s.cellError(cell, r.err, frames)
 }
@@ -392,16 +407,28 @@ func (s *Session) cellError(cell string, err error, frames []tracePos) *CellErro
 			}
 			return e
 		}
-		if len(frames) == 0 {
+		name, msg := panicKind(p.Value)
+		if len(frames) == 0 && name == "panic" {
 			// No interpreted frame unwound: yaegi's compiler itself
 			// panicked on this code.
 			return &CellError{Name: "CompileError", Msg: "the interpreter could not compile this cell: " + fmt.Sprint(p.Value)}
 		}
-		e := &CellError{Name: "panic", Msg: yaegiMessages.Replace(panicMessage(p.Value))}
-		e.at(cell, frames[0].line, frames[0].col)
-		for _, f := range frames[1:] {
-			e.Frames = append(e.Frames, fmt.Sprintf("called from %s at line %d, column %d", f.fn, f.line, f.col))
+		e := &CellError{Name: name, Msg: msg}
+		if len(frames) == 0 {
+			return e
 		}
+		if line, col, rest, ok := splitPosition(msg); ok {
+			// yaegi's own checks (interface conversions) name the
+			// expression's position: one line below the cell's (see padded)
+			e.Msg = rest
+			e.at(cell, line-1, col)
+		} else if fn := frames[0].fn; fn != "" && fn != "main" && !declaresFunc(cell, fn) {
+			// the positions are those of the earlier cell that declared fn
+			e.Msg += fmt.Sprintf(" (in %s, declared in an earlier cell, at its line %d)", fn, frames[0].line)
+		} else {
+			e.at(cell, frames[0].line, frames[0].col)
+		}
+		e.Frames = callFrames(frames)
 		return e
 	}
 	return compileError(cell, err)
@@ -708,4 +735,11 @@ func compilerPanic(cell, msg string) *CellError {
 	e := &CellError{Name: "CompileError", Msg: text}
 	e.at(cell, line-1, col)
 	return e
+}
+
+// declaresFunc reports whether cell declares function or method fn.
+func declaresFunc(cell, fn string) bool {
+	name := fn[strings.LastIndexByte(fn, '.')+1:]
+	re, err := regexp.Compile(`(?m)^\s*func\s*(\([^)]*\)\s*)?` + regexp.QuoteMeta(name) + `\s*[\[(]`)
+	return err == nil && re.MatchString(cell)
 }

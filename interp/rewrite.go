@@ -25,6 +25,8 @@ type rewriter struct {
 	ed   *editor
 	file *ast.File
 	n    int // counter for fresh names
+
+	generic [][2]token.Pos // ranges of generic functions (see inGeneric)
 }
 
 // userMain is what a cell's func main is called: yaegi would run a
@@ -54,6 +56,7 @@ func (rw *rewriter) visit(n ast.Node) bool {
 		rw.selector(n)
 	case *ast.CallExpr:
 		rw.minMax(n)
+		rw.checkedMake(n)
 		if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "main" {
 			rw.ed.replace(id.Pos(), id.End(), userMain)
 		}
@@ -61,6 +64,13 @@ func (rw *rewriter) visit(n ast.Node) bool {
 		if n.Recv == nil && n.Name.Name == "main" {
 			rw.ed.replace(n.Name.Pos(), n.Name.End(), userMain)
 		}
+		name := n.Name.Name
+		if n.Recv != nil && len(n.Recv.List) == 1 {
+			name = recvTypeName(n.Recv.List[0].Type) + "." + name
+		}
+		rw.guardFunc(name, n.Type, n.Body)
+	case *ast.FuncLit:
+		rw.guardFunc("func literal", n.Type, n.Body)
 	}
 	return true
 }

@@ -29,6 +29,15 @@ type Options struct {
 	ModuleDir string
 	// GoCommand is the go command used to fetch modules ("go" if empty).
 	GoCommand string
+	// MemoryLimit is the ceiling on the process's memory in bytes, past
+	// which allocations in cells fail with a MemoryError and a running
+	// cell is stopped (see guard.go). 0 reads GOSSL_MEMORY_LIMIT, whose
+	// default is 75% of the machine's (or cgroup's) memory; negative
+	// means none. The limit is the process's: sessions share it.
+	MemoryLimit int64
+	// MaxCallDepth bounds nested calls of functions declared in cells
+	// (0: GOSSL_MAX_DEPTH or DefaultMaxCallDepth).
+	MaxCallDepth int
 }
 
 // Session is one notebook's Go interpreter: the scope cells share, with
@@ -59,6 +68,15 @@ type Session struct {
 	kept     atomic.Int64           // numbers the packages of defineFromGeneric
 	captured bool
 	closed   bool
+
+	deep struct { // the deepest calls past the depth limit (see tooDeep)
+		mu     sync.Mutex
+		frames []tracePos
+	}
+	depthVar struct { // see resetDepth
+		ip    *yaegi.Interpreter
+		depth reflect.Value
+	}
 }
 
 // cellStopper ends the running cell early, with an error (a goroutine it
@@ -70,6 +88,9 @@ type cellStopper struct {
 // New starts a session. Unless opts.NoCapture is set it takes over fds 1
 // and 2 until Close, forwarding output to the running cell.
 func New(opts Options) (*Session, error) {
+	if err := applyLimits(opts); err != nil {
+		return nil, err
+	}
 	s := &Session{opts: opts, imports: map[string]string{}, decls: newDeclRegistry()}
 	s.stdin = &stdinReader{s: s}
 	s.trace = &panicTrace{}
@@ -167,6 +188,7 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (b *disp
 		return nil, errors.New("session closed")
 	}
 	s.cell.Add(1)
+	s.resetDepth()
 	out = orderedOutput{out}
 	s.out.Store(&out)
 	defer s.out.Store(nil)

@@ -1,0 +1,98 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// The three mistakes of issue 15 and the runtime panics: each is a cell
+// error with Go's wording at the faulting expression, and the next cell
+// still sees the session's variables.
+func TestCellFaultsKeepTheSession(t *testing.T) {
+	s, err := New(Options{MemoryLimit: 4 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	mustRun(t, s, "kept := 42")
+	for _, c := range []struct {
+		code      string
+		name, msg string
+		line, col int
+	}{
+		{"func rec(n int) int { return rec(n+1) + 1 }\nrec(0)", "StackDepthError", "stack depth limit reached", 1, 1},
+		{"func ping(n int) int { return pong(n) }\nfunc pong(n int) int { return ping(n) }\nping(1)", "StackDepthError", "stack depth limit reached", 0, 0},
+		{"b := make([]byte, 40<<30)", "MemoryError", "cannot allocate 40.0 GiB", 1, 19},
+		{"c := make([]float64, 1<<30, 5<<30)", "MemoryError", "cannot allocate 40.0 GiB", 1, 22},
+		{"var p *struct{X int}\np.X", "panic", "invalid memory address or nil pointer dereference", 2, 1},
+		{"var q *struct{X int}\nkept = 43\ny := q.X\n_ = y", "panic", "invalid memory address or nil pointer dereference", 3, 6},
+		{"var f func()\nf()", "panic", "invalid memory address or nil pointer dereference", 2, 1},
+		{"var m map[string]int\nm[\"a\"] = 1", "panic", "assignment to entry in nil map", 2, 1},
+		{"a, b := 1, 0\na / b", "panic", "runtime error: integer divide by zero", 2, 1},
+		{"var i any = \"s\"\nn := i.(int)\n_ = n", "panic", "interface conversion: interface {} is string, not int", 2, 6},
+		{"func g(p *int) int {\n\tx := 1\n\treturn *p + x\n}\ng(nil)", "panic", "invalid memory address or nil pointer dereference", 3, 9},
+		{"xs := []int{1}\nk := 5\nxs[k]", "panic", "runtime error: index out of range", 3, 1},
+	} {
+		_, err := s.Execute(context.Background(), c.code, &fakeOutput{})
+		var ce *CellError
+		if !errors.As(err, &ce) {
+			t.Errorf("%q: error %v, want a %s", c.code, err, c.name)
+			continue
+		}
+		if ce.Name != c.name || !strings.Contains(ce.Msg, c.msg) || (c.line > 0 && (ce.Line != c.line || ce.Col != c.col)) {
+			t.Errorf("%q:\n got %s at %d:%d: %s\nwant %s at %d:%d: %s", c.code, ce.Name, ce.Line, ce.Col, ce.Msg, c.name, c.line, c.col, c.msg)
+		}
+		if strings.Contains(ce.Msg, "reflect") {
+			t.Errorf("%q: interpreter-internal wording %q", c.code, ce.Msg)
+		}
+		b, err := s.Execute(context.Background(), "kept", &fakeOutput{})
+		if err != nil || b == nil || (b.Data["text/plain"] != "42" && b.Data["text/plain"] != "43") {
+			t.Fatalf("after %q the session lost its variable: %v %v", c.code, b, err)
+		}
+	}
+}
+
+// The depth error lists the deepest calls, at their declarations.
+func TestStackDepthErrorShowsTheCalls(t *testing.T) {
+	s, err := New(Options{MaxCallDepth: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	_, err = s.Execute(context.Background(), "x := 1\n\nfunc down(n int) int {\n\treturn down(n+1)\n}\ndown(0)", &fakeOutput{})
+	var ce *CellError
+	if !errors.As(err, &ce) || ce.Name != "StackDepthError" || !strings.Contains(ce.Msg, "more than 3000 nested calls") {
+		t.Fatalf("got %v", err)
+	}
+	if ce.Line != 3 || len(ce.Frames) < 3 || !strings.Contains(ce.Frames[0], "down at line 3") {
+		t.Errorf("position %d, frames %q", ce.Line, ce.Frames)
+	}
+	// a recursion under the limit still works, and counting restarts
+	out := mustRun(t, s, "import \"fmt\"\nfunc sum(n int) int { if n == 0 { return 0 }; return n + sum(n-1) }\nfmt.Println(sum(2500), x)")
+	if got := out.b.String(); got != "3126250 1\n" {
+		t.Errorf("sum = %q", got)
+	}
+}
+
+func TestParseMemoryLimit(t *testing.T) {
+	const machine = 16 << 30
+	for _, c := range []struct {
+		in   string
+		want uint64
+	}{
+		{"", machine / 4 * 3}, {"off", 0}, {"50%", 8 << 30}, {"8GiB", 8 << 30}, {"512M", 512 << 20},
+		{"2GB", 2e9}, {"1073741824", 1 << 30},
+	} {
+		got, err := parseMemoryLimit(c.in, machine)
+		if err != nil || got != c.want {
+			t.Errorf("parseMemoryLimit(%q) = %d, %v; want %d", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"lots", "150%", "-3G"} {
+		if _, err := parseMemoryLimit(bad, machine); err == nil {
+			t.Errorf("parseMemoryLimit(%q) accepted", bad)
+		}
+	}
+}
