@@ -19,7 +19,15 @@ type ConnectionInfo struct {
 	Key             string `json:"key"`
 	SignatureScheme string `json:"signature_scheme"`
 	KernelName      string `json:"kernel_name,omitempty"`
+
+	// Warnings about the file itself (readable by others), for the log.
+	Warnings []string `json:"-"`
 }
+
+// AllowUnsignedEnv names the environment variable that lets a connection
+// file with an empty key through: without a key anyone who can reach the
+// ports can run code as the kernel's user.
+const AllowUnsignedEnv = "GOSSL_ALLOW_UNSIGNED"
 
 // ReadConnectionFile parses and checks a connection file.
 func ReadConnectionFile(path string) (ConnectionInfo, error) {
@@ -31,7 +39,16 @@ func ReadConnectionFile(path string) (ConnectionInfo, error) {
 	if err := json.Unmarshal(raw, &ci); err != nil {
 		return ci, fmt.Errorf("parsing connection file %s: %w", path, err)
 	}
-	return ci, ci.validate()
+	if err := ci.validate(); err != nil {
+		return ci, err
+	}
+	if ci.Key == "" && os.Getenv(AllowUnsignedEnv) != "1" {
+		return ci, fmt.Errorf("connection file %s has an empty key: messages would not be signed and anyone reaching the ports could run code; set %s=1 to allow it", path, AllowUnsignedEnv)
+	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+		ci.Warnings = append(ci.Warnings, fmt.Sprintf("connection file %s is readable by other users (mode %v): they can read its key and run code in this kernel", path, st.Mode().Perm()))
+	}
+	return ci, nil
 }
 
 func (ci *ConnectionInfo) validate() error {

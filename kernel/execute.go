@@ -54,6 +54,10 @@ func (k *Kernel) execute(req *Message) {
 	}()
 
 	out := &cellOutput{k: k, req: req, ctx: ctx, allowStdin: r.AllowStdin}
+	if k.notice != "" && !r.Silent {
+		out.Stream("stderr", "gossl: "+k.notice)
+		k.notice = ""
+	}
 	result, err := k.run(ctx, r.Code, out)
 	resultText := ""
 	if err == nil && result != nil && !r.Silent {

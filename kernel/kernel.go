@@ -47,6 +47,11 @@ type Kernel struct {
 	history *history
 	comms   *comms
 
+	replays    *replayGuard
+	maxMessage int // bytes; larger messages are refused
+
+	notice string // told on the first cell's stderr (why the previous kernel died)
+
 	executionCount int
 	abortBefore    time.Time // execute_requests received before this are aborted
 	stop           context.CancelFunc
@@ -67,6 +72,8 @@ func New(conn ConnectionInfo, eval Evaluator, info Info, logger *log.Logger) *Ke
 		session:      newID(),
 		stdinReplies: make(chan *Message, 1),
 		history:      newHistory(),
+		replays:      newReplayGuard(4096),
+		maxMessage:   maxMessageBytes(),
 	}
 	k.comms = newComms(k)
 	return k
@@ -83,13 +90,25 @@ func (k *Kernel) Run(ctx context.Context) error {
 	ctx, k.stop = context.WithCancel(ctx)
 	defer k.stop()
 
+	previous, crashes, err := startCrashRecord(k.conn)
+	if err != nil {
+		k.log.Printf("crash record: %v (a fatal error will not be reported to the next kernel)", err)
+	}
+	defer crashes.end()
+	for _, w := range k.conn.Warnings {
+		k.log.Print("warning: " + w)
+	}
+	if previous != "" {
+		k.log.Print(previous)
+		k.notice = previous + "\n"
+	}
+
 	listen := func(name string, s zmq4.Socket, port int) (*socket, error) {
 		if err := s.Listen(k.conn.endpoint(port)); err != nil {
 			return nil, fmt.Errorf("%s socket on %s: %w", name, k.conn.endpoint(port), err)
 		}
 		return &socket{name: name, sock: s, signer: k.signer}, nil
 	}
-	var err error
 	// Sockets live for the whole process: a child context would close them
 	// before the last reply (shutdown_reply) is flushed.
 	sctx := context.Background()
@@ -188,9 +207,18 @@ func (k *Kernel) serve(ctx context.Context, s *socket, handle func(*Message)) {
 			}
 			return
 		}
+		if size := frameBytes(raw.Frames); size > k.maxMessage {
+			k.log.Printf("%s: dropped a message of %d bytes: over the limit of %d (%s)", s.name, size, k.maxMessage, MaxMessageEnv)
+			k.refuseOversized(s, raw.Frames, size)
+			continue
+		}
 		msg, err := k.signer.Decode(raw.Frames)
 		if err != nil {
 			k.log.Printf("%s: dropped message: %v", s.name, err)
+			continue
+		}
+		if k.replays.seen(msg.signature) {
+			k.log.Printf("%s: dropped a replayed message (msg_id %q, %s)", s.name, msg.Header.MsgID, msg.Header.MsgType)
 			continue
 		}
 		msg.received = time.Now()

@@ -44,7 +44,8 @@ type Message struct {
 	Content  json.RawMessage
 	Buffers  [][]byte
 
-	received time.Time // when the kernel read it off its socket
+	received  time.Time // when the kernel read it off its socket
+	signature string    // as received; a second message with it is a replay
 }
 
 // Signer signs and verifies the four JSON parts with HMAC-SHA256. A nil key
@@ -129,6 +130,7 @@ func (s *Signer) Decode(frames [][]byte) (*Message, error) {
 		return nil, errors.New("content is not valid JSON")
 	}
 	m.Buffers = frames[i+6:]
+	m.signature = string(signature)
 	return m, nil
 }
 
