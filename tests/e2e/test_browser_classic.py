@@ -71,6 +71,7 @@ def _open(driver, server, name):
 def _page_height(driver):
     """Lets the page (which scrolls inside #site) grow to its content."""
     return driver.execute_script("""
+        Jupyter.notebook.get_cells().forEach(function (c) { if (c.code_mirror) { c.code_mirror.refresh(); } });
         var site = document.getElementById('site');
         site.style.height = 'auto'; site.style.overflow = 'visible';
         document.body.style.overflow = 'visible';
@@ -261,6 +262,7 @@ def _edit(driver, tag, text):
 def test_tab_completes_an_sslkit_name(sslkit):
     i = _edit(sslkit, "complete", bt.COMPLETE_PREFIX)
     ActionChains(sslkit).send_keys(Keys.TAB).perform()
+    sslkit.execute_script("Jupyter.notebook.get_cells().forEach(function (c) { c.code_mirror.refresh(); });")
     options = bt.wait(lambda: [o.text for o in sslkit.find_elements(By.CSS_SELECTOR, ".completions select option")],
                       20, "the completion list")
     assert bt.COMPLETE_WANT in options, options
