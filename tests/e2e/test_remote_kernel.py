@@ -110,6 +110,17 @@ def test_ipc_transport(managed, tmp_path):
     assert _listening_tcp(km.provisioner.process.pid) == [], "an ipc kernel must not open TCP ports"
 
 
+def test_ipc_transport_default_paths(managed):
+    """Without an ip, jupyter_client names the sockets after the connection
+    file (…/kernel-ID-ipc-PORT): the kernel must bind those paths."""
+    km, kc = managed(transport="ipc")
+    info = km.get_connection_info()
+    _exercise(kc)
+    for port in _ports(info):
+        path = pathlib.Path(f"{info['ip']}-{port}")
+        assert path.exists() and stat.S_ISSOCK(path.stat().st_mode), f"no unix socket at {path}"
+
+
 def test_tcp_bound_to_given_address(managed):
     # jupyter_client only launches on addresses its interface scan found;
     # the whole 127/8 is loopback on Linux, so 127.0.0.2 is local too.
