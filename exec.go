@@ -22,9 +22,10 @@ const execUsage = `usage: gossl exec NOTEBOOK.ipynb [-o OUT.ipynb] [--html OUT.h
                   [--timeout D] [--allow-errors]
 
 Runs the notebook's code cells in order in one Go session (the kernel's,
-without Jupyter), in the notebook's directory, and records their outputs. -p sets a variable of the cell
-tagged "parameters" (papermill's convention). Without -o the notebook is
-not written; -o with the input's own path updates it in place.
+without Jupyter), in the notebook's directory, and records their outputs.
+-p sets a variable of the cell tagged "parameters" (papermill's
+convention). Without -o the notebook is not written; -o with the input's
+own path updates it in place. A progress line per cell goes to stderr.
 Exit status: 0 when every cell ran, 1 when a cell failed, 130 on Ctrl-C.
 `
 
