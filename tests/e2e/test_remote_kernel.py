@@ -166,7 +166,8 @@ def test_tcp_on_all_interfaces_reached_by_another_address(gossl_bin, tmp_path):
 
 
 def test_bad_transport_is_refused_with_a_clear_error(gossl_bin, tmp_path):
-    cf, _ = write_connection_file(str(tmp_path / "kernel.json"), ip="127.0.0.1", transport="tcp")
+    cf, _ = write_connection_file(str(tmp_path / "kernel.json"), ip="127.0.0.1", transport="tcp",
+                                  key=os.urandom(16).hex().encode())
     text = pathlib.Path(cf).read_text().replace('"tcp"', '"udp"')
     pathlib.Path(cf).write_text(text)
     done = subprocess.run([gossl_bin, "kernel", cf], capture_output=True, text=True, timeout=TIMEOUT)
