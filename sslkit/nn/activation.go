@@ -9,7 +9,7 @@ import (
 // ReLU is max(0, x).
 type ReLU struct{}
 
-func (ReLU) Forward(x *G.Node) (*G.Node, error) { return G.Rectify(x) }
+func (ReLU) Forward(x *G.Node) (*G.Node, error) { return relu(x) }
 func (ReLU) Params() []*Param                   { return nil }
 
 // GELU is x·Φ(x) with the exact normal CDF (PyTorch's default, not the

@@ -118,6 +118,9 @@ func (b *BatchNorm) trainForward(x *G.Node) (*G.Node, error) {
 
 func (b *BatchNorm) evalForward(x *G.Node) (*G.Node, error) {
 	g := x.Graph()
+	if b.Weight != nil { // one fused op instead of four broadcast copies
+		return batchNormEval(x, b.Weight.Node(g), b.Bias.Node(g), b.RunningMean.Node(g), b.RunningVar.Node(g), b.Eps)
+	}
 	std, err := G.Sqrt(G.Must(G.Add(b.RunningVar.Node(g), G.NewConstant(float32(b.Eps)))))
 	if err != nil {
 		return nil, err

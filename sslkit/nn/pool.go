@@ -47,7 +47,7 @@ func (m MaxPool2d) Forward(x *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	k, s, p := m.Kernel, m.Opt.Stride, m.Opt.Padding
-	return G.MaxPool2D(x, tensor.Shape{k, k}, []int{p, p}, []int{s, s})
+	return maxPool2d(x, k, s, p)
 }
 
 // AvgPoolOptions configure AvgPool2d. Start from DefaultAvgPoolOptions

@@ -53,7 +53,7 @@ func (r *ResidualBlock) Forward(x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, errf("residual block: body %v and shortcut %v do not add up: %v", y.Shape(), s.Shape(), err)
 	}
-	return G.Rectify(sum)
+	return relu(sum)
 }
 
 type blockBuilder struct {
