@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -33,6 +35,11 @@ func scatterChart(title string, xs, ys []float64, labels []int, names []string) 
 	}
 	p := newPlot()
 	p.Title.Text = title
+	// The legend sits in a column right of the plot, where it hides no
+	// points (inside, a legend of ten classes covers a corner of data).
+	legend := plot.NewLegend()
+	legend.TextStyle.Font = font.From(sansFont, textPoints)
+	legend.Top = true
 	groups, order := groupByLabel(xs, ys, labels)
 	dropped := 0
 	for gi, lab := range order {
@@ -53,14 +60,23 @@ func scatterChart(title string, xs, ys []float64, labels []int, names []string) 
 		}
 		p.Add(s)
 		if labels != nil {
-			p.Legend.Add(className(lab, names), s)
+			legend.Add(className(lab, names), s)
 		}
 	}
-	p.Legend.Top = true
 	if dropped > 0 {
 		p.X.Label.Text = fmt.Sprintf("(%d non-finite points omitted)", dropped)
 	}
-	return newChart(p.Draw, p, 0, 0)
+	if labels == nil {
+		return newChart(p.Draw, p, 0, 0)
+	}
+	withLegend := func(dc draw.Canvas) {
+		w := legend.Rectangle(dc).Size().X + vg.Points(12)
+		p.Draw(draw.Crop(dc, 0, -w, 0, 0))
+		// Aligned with the top of the plot area, below the title.
+		legend.YOffs = -p.Title.TextStyle.Height(p.Title.Text) - vg.Points(6)
+		legend.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-w+vg.Points(6), 0, 0, 0))
+	}
+	return newChart(withLegend, p, 0, 0)
 }
 
 // glyphShape varies the marker once the ten colours run out.
