@@ -13,7 +13,7 @@ export GOSSL_FULL
 build: $(BIN)
 
 $(BIN): go.mod go.sum $(shell find . -name '*.go' -not -path './bench/*' -not -name '*_test.go') $(shell find kernels -type f)
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) .
 
 # Installs the kernelspec for this user: Jupyter then lists "Go (gossl)".
 install: $(BIN)
@@ -38,8 +38,14 @@ check:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
+# sslkit's numerics run twice: on OpenBLAS (loaded at run time when
+# present) and on the pure-Go GEMM that machines without it use.
+GEMM_PKGS := ./sslkit/gemm/... ./sslkit/nn/... ./sslkit/loss/... ./sslkit/head/... \
+	./sslkit/backbone/... ./sslkit/method/... ./sslkit/train/... ./sslkit/eval/...
+
 gotest:
 	$(GO) test -count=1 ./...
+	GOSSL_GEMM=gonum $(GO) test -count=1 $(GEMM_PKGS)
 
 # End-to-end tests through Jupyter's own clients, against the built binary.
 e2e: $(BIN)
@@ -47,6 +53,7 @@ e2e: $(BIN)
 
 bench: $(BIN)
 	GOSSL_BIN=$(CURDIR)/$(BIN) $(PYTHON) bench/kernel_latency.py
+	$(GO) run ./bench/train
 
 clean:
 	rm -rf bin build
