@@ -30,6 +30,7 @@ var (
 	fashion   = flag.String("fashion", "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", "Fashion-MNIST images (idx gz)")
 	memChild  = flag.String("memchild", "", "internal: run one method for the memory measurement (tsne:N or umap:N)")
 	trustK    = flag.Int("k", 10, "neighbours for trustworthiness")
+	methods   = flag.String("methods", "tsne,umap", "comma-separated methods: tsne, umap")
 )
 
 func main() {
@@ -42,20 +43,27 @@ func main() {
 	check(err)
 	defer os.RemoveAll(dir)
 	fmt.Printf("# bench/embed  %s  GOMAXPROCS=%d  load before: %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.GOMAXPROCS(0), load())
-	fmt.Println("| data | method | sslkit s | peer s | ratio (sslkit/peer) | trust sslkit | trust peer | Δtrust | load |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| data | method | sslkit s | peer s | ratio (sslkit/peer) | sslkit CPU s | peer CPU s | trust sslkit | trust peer | Δtrust | load |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	peerRSS := map[string]float64{}
 	for _, c := range strings.Split(*casesFlag, ",") {
+		if c == "" {
+			continue
+		}
 		x, name := dataset(c)
 		n, d := x.Dims()
 		in := filepath.Join(dir, c+".f32")
 		writeF32(in, x)
-		for _, method := range []string{"tsne", "umap"} {
+		for _, method := range strings.Split(*methods, ",") {
 			ld := load()
 			// the peer first, then sslkit, on the same data back to back
 			peerOut := filepath.Join(dir, c+"."+method+".out")
-			peerSec, _ := runPeer(method, in, n, d, peerOut)
+			peer := runPeer(method, in, n, d, peerOut)
+			if c == "c10k" {
+				peerRSS[method] = peer.MaxRSSKB / 1024
+			}
 			peerEmb := readF32(peerOut, n, 2)
-			start := time.Now()
+			start, cpu0 := time.Now(), cpuSeconds()
 			var emb *mat.Dense
 			switch method {
 			case "tsne":
@@ -67,21 +75,21 @@ func main() {
 				check(err)
 				emb = u.Embedding
 			}
-			ourSec := time.Since(start).Seconds()
+			ourSec, ourCPU := time.Since(start).Seconds(), cpuSeconds()-cpu0
 			tOur, err := embed.Trustworthiness(x, emb, *trustK)
 			check(err)
 			tPeer, err := embed.Trustworthiness(x, peerEmb, *trustK)
 			check(err)
 			peerName := map[string]string{"tsne": "t-SNE vs sklearn", "umap": "UMAP vs umap-learn"}[method]
-			fmt.Printf("| %s | %s | %.2f | %.2f | %.2f× | %.4f | %.4f | %+.4f | %s |\n",
-				name, peerName, ourSec, peerSec, ourSec/peerSec, tOur, tPeer, tOur-tPeer, ld)
+			fmt.Printf("| %s | %s | %.2f | %.2f | %.2f× | %.1f | %.1f | %.4f | %.4f | %+.4f | %s |\n",
+				name, peerName, ourSec, peer.Seconds, ourSec/peer.Seconds, ourCPU, peer.CPUSeconds, tOur, tPeer, tOur-tPeer, ld)
 		}
 	}
 	if *memFlag {
 		fmt.Println()
 		fmt.Println("| method | n (×128) | sslkit peak RSS MiB | peer peak RSS MiB | sslkit s |")
 		fmt.Println("|---|---|---|---|---|")
-		for _, method := range []string{"tsne", "umap"} {
+		for _, method := range strings.Split(*methods, ",") {
 			for _, n := range []int{10000, 50000} {
 				spec := fmt.Sprintf("%s:%d", method, n)
 				self, err := os.Executable()
@@ -94,7 +102,11 @@ func main() {
 				sec := time.Since(start).Seconds()
 				rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
 				_ = out
-				fmt.Printf("| %s | %d | %.0f | – | %.1f |\n", method, n, rss, sec)
+				peerCell := "–"
+				if v, ok := peerRSS[method]; ok && n == 10000 {
+					peerCell = fmt.Sprintf("%.0f (clustered 10k run)", v)
+				}
+				fmt.Printf("| %s | %d | %.0f | %s | %.1f |\n", method, n, rss, peerCell, sec)
 			}
 		}
 	}
@@ -185,11 +197,21 @@ func fashionMNIST(path string, n int) *mat.Dense {
 }
 
 type peerResult struct {
-	Seconds  float64 `json:"seconds"`
-	MaxRSSKB float64 `json:"maxrss_kb"`
+	Seconds    float64 `json:"seconds"`
+	CPUSeconds float64 `json:"cpu_seconds"`
+	MaxRSSKB   float64 `json:"maxrss_kb"`
 }
 
-func runPeer(method, in string, n, d int, out string) (float64, float64) {
+// cpuSeconds is this process's user+system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+func runPeer(method, in string, n, d int, out string) peerResult {
 	_, self, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(self), "peer.py")
 	cmd := exec.Command(*python, script, method, in, fmt.Sprint(n), fmt.Sprint(d), out)
@@ -199,7 +221,7 @@ func runPeer(method, in string, n, d int, out string) (float64, float64) {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	var res peerResult
 	check(json.Unmarshal([]byte(lines[len(lines)-1]), &res))
-	return res.Seconds, res.MaxRSSKB / 1024
+	return res
 }
 
 func writeF32(path string, x *mat.Dense) {
