@@ -8,7 +8,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 GOSSL_FULL ?= 0
 export GOSSL_FULL
 
-.PHONY: build install tutorial notebooks test check gotest e2e bench clean
+.PHONY: build install tutorial notebooks test check gotest e2e lab bench clean
 
 build: $(BIN)
 
@@ -47,8 +47,14 @@ gotest:
 	$(GO) test -count=1 ./...
 	GOSSL_GEMM=gonum $(GO) test -count=1 $(GEMM_PKGS)
 
+# JupyterLab 3.6's front end for the browser test, built from npm's pinned
+# packages; kept in $(LAB)/build and rebuilt only when its inputs change.
+LAB := tests/e2e/jupyterlab
+lab:
+	bash $(LAB)/build.sh
+
 # End-to-end tests through Jupyter's own clients, against the built binary.
-e2e: $(BIN)
+e2e: $(BIN) lab
 	GOSSL_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
 
 bench: $(BIN)
