@@ -36,11 +36,8 @@ func ReadConnectionFile(path string) (ConnectionInfo, error) {
 	if err != nil {
 		return ci, fmt.Errorf("reading connection file: %w", err)
 	}
-	if err := json.Unmarshal(raw, &ci); err != nil {
-		return ci, fmt.Errorf("parsing connection file %s: %w", path, err)
-	}
-	if err := ci.validate(); err != nil {
-		return ci, err
+	if ci, err = parseConnection(raw); err != nil {
+		return ci, fmt.Errorf("connection file %s: %w", path, err)
 	}
 	if ci.Key == "" && os.Getenv(AllowUnsignedEnv) != "1" {
 		return ci, fmt.Errorf("connection file %s has an empty key: messages would not be signed and anyone reaching the ports could run code; set %s=1 to allow it", path, AllowUnsignedEnv)
@@ -51,26 +48,35 @@ func ReadConnectionFile(path string) (ConnectionInfo, error) {
 	return ci, nil
 }
 
+// parseConnection parses and checks the contents of a connection file.
+func parseConnection(raw []byte) (ConnectionInfo, error) {
+	var ci ConnectionInfo
+	if err := json.Unmarshal(raw, &ci); err != nil {
+		return ci, fmt.Errorf("parsing: %w", err)
+	}
+	return ci, ci.validate()
+}
+
 func (ci *ConnectionInfo) validate() error {
 	if ci.Transport == "" {
 		ci.Transport = "tcp"
 	}
 	if ci.Transport != "tcp" && ci.Transport != "ipc" {
-		return fmt.Errorf("connection file: unsupported transport %q (want tcp or ipc)", ci.Transport)
+		return fmt.Errorf("unsupported transport %q (want tcp or ipc)", ci.Transport)
 	}
 	if ci.IP == "" {
-		return fmt.Errorf("connection file: missing ip")
+		return fmt.Errorf("missing ip")
 	}
 	if ci.SignatureScheme == "" {
 		ci.SignatureScheme = "hmac-sha256"
 	}
 	if ci.SignatureScheme != "hmac-sha256" {
-		return fmt.Errorf("connection file: unsupported signature scheme %q (want hmac-sha256)", ci.SignatureScheme)
+		return fmt.Errorf("unsupported signature scheme %q (want hmac-sha256)", ci.SignatureScheme)
 	}
 	for name, port := range map[string]int{"shell": ci.ShellPort, "control": ci.ControlPort,
 		"stdin": ci.StdinPort, "iopub": ci.IOPubPort, "hb": ci.HBPort} {
 		if port <= 0 {
-			return fmt.Errorf("connection file: missing %s_port", name)
+			return fmt.Errorf("missing %s_port", name)
 		}
 	}
 	return nil
