@@ -1,0 +1,90 @@
+"""Soak test of issue 15: N cells (definitions, prints, displays, errors,
+interrupts) through jupyter_client, sampling the kernel's RSS and goroutine
+count. Fails (exit 1) when RSS at the end exceeds its value after the first
+tenth of the cells by more than 10%, or goroutines grew.
+
+    /usr/bin/python3 bench/soak.py --cells 10000        # the issue's soak
+    /usr/bin/python3 bench/soak.py --cells 1000         # CI variant (< 60 s)
+"""
+import argparse
+import os
+import sys
+import time
+
+from jupyter_client.manager import start_new_kernel
+
+# Names repeat every 50 cells: the session's state stays bounded, so growth
+# is a leak, not the notebook's variables.
+KINDS = [
+    "v{j} := {i}",
+    "func f{j}(x int) int {{ return x + {i} }}",
+    'fmt.Println("cell", {i}, f(v))',
+    "display.HTML(fmt.Sprintf(\"<b>%d</b>\", {i}))",
+    "var p{j} *struct{{X int}}\np{j}.X",      # an error
+    "s := make([]float64, 1000)\ns[0] = float64({i})\nlen(s)",
+    "ch{j} := make(chan int)\ngo func() {{ ch{j} <- {i} }}()\n<-ch{j}",
+    "panic(\"soak {i}\")",                     # another error
+]
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cells", type=int, default=10000)
+    ap.add_argument("--every", type=int, default=0, help="sample every N cells")
+    ap.add_argument("--interrupt-every", type=int, default=500)
+    args = ap.parse_args()
+    every = args.every or max(args.cells // 20, 50)
+    km, kc = start_new_kernel(kernel_name=os.environ.get("GOSSL_KERNEL", "gossl"), startup_timeout=60)
+    pid = km.provisioner.process.pid
+    setup = 'import ("fmt"; "runtime"; "time"; "github.com/gossl/gossl/display")\nfunc f(x int) int { return x * 2 }\nv := 1'
+    kc.execute_interactive(setup, timeout=60)
+
+    def goroutines():
+        out = []
+        kc.execute_interactive("runtime.GC()\nruntime.NumGoroutine()", timeout=60, output_hook=out.append)
+        return int([m for m in out if m["msg_type"] == "execute_result"][0]["content"]["data"]["text/plain"])
+
+    samples = []
+    t0 = time.time()
+    statuses = {"ok": 0, "error": 0}
+    for i in range(1, args.cells + 1):
+        if args.interrupt_every and i % args.interrupt_every == 0:
+            msg_id = kc.execute("for { time.Sleep(time.Millisecond) }")
+            while True:
+                m = kc.get_iopub_msg(timeout=60)
+                if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "execute_input":
+                    break
+            km.interrupt_kernel()
+            while kc.get_shell_msg(timeout=60)["parent_header"]["msg_id"] != msg_id:
+                pass
+            continue
+        code = KINDS[i % len(KINDS)].format(i=i, j=i % 50)
+        reply = kc.execute_interactive(code, timeout=60, output_hook=lambda m: None)
+        statuses[reply["content"]["status"]] = statuses.get(reply["content"]["status"], 0) + 1
+        if i % every == 0:
+            samples.append((i, rss_kb(pid), goroutines(), time.time() - t0))
+            print(f"cells {i:6d}  rss {samples[-1][1] / 1024:8.1f} MiB  goroutines {samples[-1][2]:4d}  {samples[-1][3]:6.1f} s", flush=True)
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+    print("replies:", statuses)
+    base = next(s for s in samples if s[0] >= args.cells // 10)
+    end = samples[-1]
+    grew = end[1] / base[1] - 1
+    print(f"RSS after {base[0]} cells {base[1] / 1024:.1f} MiB, at the end {end[1] / 1024:.1f} MiB ({grew * 100:+.1f}%); "
+          f"goroutines {base[2]} -> {end[2]}")
+    if grew > 0.10 or end[2] > base[2] + 2:
+        print("LEAK")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
