@@ -1,7 +1,7 @@
 // sslkit/gpu's kernels, compiled at run time by NVRTC for the card's
 // architecture (see nvrtc.go). Every kernel has a plain-Go twin in host.go
 // with the same arithmetic; CheckKernels compares them on the device.
-// Plain C: NVRTC has no standard headers, so nothing is #included.
+// Plain C with no headers: NVRTC ships none of the C library's.
 
 #define INF __int_as_float(0x7f800000)
 

@@ -100,6 +100,14 @@ var unaryByName = func() map[string]UnaryOp {
 	return m
 }()
 
+// Lowerer is implemented by ops defined outside gorgonia (sslkit/nn's
+// custom ops) that can run on a Backend. LowerGPU gets the input and
+// output shapes and returns the step's kernel and the sizes (in float32
+// values) of the scratch buffers it needs.
+type Lowerer interface {
+	LowerGPU(in []tensor.Shape, out tensor.Shape) (run func(b Backend, in []Slice, out Slice, scratch []Slice) error, scratch []int, err error)
+}
+
 // lower picks the kernels for node n, whose inputs are in.
 func lower(n *G.Node, in []*val) (lowered, error) {
 	op := n.Op()
@@ -109,6 +117,17 @@ func lower(n *G.Node, in []*val) (lowered, error) {
 		if v.host != nil {
 			return lowered{}, fmt.Errorf("input %d is a %v value", i, v.host.Dtype())
 		}
+	}
+	if l, ok := op.(Lowerer); ok {
+		shapes := make([]tensor.Shape, len(in))
+		for i, v := range in {
+			shapes[i] = v.shape
+		}
+		run, scratch, err := l.LowerGPU(shapes, n.Shape())
+		if err != nil {
+			return lowered{}, err
+		}
+		return lowered{run: run, scratch: scratch}, nil
 	}
 	switch opKind(op) {
 	case "gorgonia.elemBinOp":
