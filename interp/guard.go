@@ -14,6 +14,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
+
+	yaegi "github.com/traefik/yaegi/interp"
 )
 
 // Guards that keep a user's mistake from killing the kernel process, whose
@@ -444,4 +447,20 @@ func (s *Session) resetDepth() {
 	if d := s.depthVar.depth; d.IsValid() && d.CanSet() {
 		d.SetInt(0)
 	}
+}
+
+// releaseRoots drops yaegi's list of every program it ever compiled
+// (Interpreter.roots, read only by its debugger, which gossl does not use):
+// it kept each cell's syntax tree alive, ~10 KB a cell, a leak over a long
+// notebook. What cells define stays reachable through the scopes.
+func releaseRoots(ip *yaegi.Interpreter) {
+	if ip == nil {
+		return
+	}
+	f := reflect.ValueOf(ip).Elem().FieldByName("roots")
+	if !f.IsValid() || f.Kind() != reflect.Slice || !f.CanAddr() {
+		return
+	}
+	f = reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+	f.Set(reflect.Zero(f.Type()))
 }

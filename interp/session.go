@@ -200,6 +200,11 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (b *disp
 	defer restoreCtx()
 	s.stdin.startCell()
 	s.reportLateGoroutinePanics(out)
+	defer func() {
+		s.mu.Lock()
+		releaseRoots(s.ip)
+		s.mu.Unlock()
+	}()
 
 	defer func() {
 		// Anything escaping here is a bug in interp itself; the kernel
