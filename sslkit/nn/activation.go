@@ -16,30 +16,24 @@ func (ReLU) Params() []*Param                   { return nil }
 // tanh approximation).
 type GELU struct{}
 
-var geluOp = elemOp{
-	name: "GELU",
-	f:    func(x float64) float64 { return 0.5 * x * (1 + math.Erf(x/math.Sqrt2)) },
-	df: func(x float64) float64 {
-		return 0.5*(1+math.Erf(x/math.Sqrt2)) + x*math.Exp(-0.5*x*x)/math.Sqrt(2*math.Pi)
-	},
+func gelu(x float64) float64 { return 0.5 * x * (1 + math.Erf(x/math.Sqrt2)) }
+func geluDeriv(x float64) float64 {
+	return 0.5*(1+math.Erf(x/math.Sqrt2)) + x*math.Exp(-0.5*x*x)/math.Sqrt(2*math.Pi)
 }
 
-func (GELU) Forward(x *G.Node) (*G.Node, error) { return G.ApplyOp(geluOp, x) }
+func (GELU) Forward(x *G.Node) (*G.Node, error) { return elementwise(x, "GELU", gelu, geluDeriv) }
 func (GELU) Params() []*Param                   { return nil }
 
 // SiLU (swish) is x·sigmoid(x), EfficientNet's activation.
 type SiLU struct{}
 
-var siluOp = elemOp{
-	name: "SiLU",
-	f:    func(x float64) float64 { return x / (1 + math.Exp(-x)) },
-	df: func(x float64) float64 {
-		s := 1 / (1 + math.Exp(-x))
-		return s * (1 + x*(1-s))
-	},
+func silu(x float64) float64 { return x / (1 + math.Exp(-x)) }
+func siluDeriv(x float64) float64 {
+	s := 1 / (1 + math.Exp(-x))
+	return s * (1 + x*(1-s))
 }
 
-func (SiLU) Forward(x *G.Node) (*G.Node, error) { return G.ApplyOp(siluOp, x) }
+func (SiLU) Forward(x *G.Node) (*G.Node, error) { return elementwise(x, "SiLU", silu, siluDeriv) }
 func (SiLU) Params() []*Param                   { return nil }
 
 // Sigmoid is 1/(1+e^-x).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 	"github.com/gossl/gossl/sslkit/nn/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -122,10 +123,10 @@ func (c *BinaryConv2d) Forward(x *G.Node) (*G.Node, error) {
 func BinarizeWeights(w *G.Node) (*G.Node, error) {
 	s := w.Shape().Clone()
 	rows, cols := s[0], s.TotalSize()/s[0]
-	fwd := &kernelOp{
-		name: fmt.Sprintf("BinarizeWeights %v", s), arity: 1, diff: []bool{true},
-		shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd := &customop.Op{
+		Name: fmt.Sprintf("BinarizeWeights %v", s), NumIn: 1, Diff: []bool{true},
+		Shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			for r := 0; r < rows; r++ {
 				row := in[0][r*cols : (r+1)*cols]
 				var alpha float32
@@ -148,13 +149,13 @@ func BinarizeWeights(w *G.Node) (*G.Node, error) {
 			}
 		},
 	}
-	fwd.grad = func(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-		mask, err := G.ApplyOp(elemOp{name: "ClipMask", f: func(x float64) float64 {
+	fwd.Grad = func(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+		mask, err := elementwise(inputs[0], "ClipMask", func(x float64) float64 {
 			if x >= -1 && x <= 1 {
 				return 1
 			}
 			return 0
-		}}, inputs[0])
+		}, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -80,30 +80,3 @@ func expandTo(op broadcastFn, x, r *G.Node, keep ...int) (*G.Node, error) {
 	}
 	return op(x, rr, nil, pattern)
 }
-
-// sumAxes sums x over the given axes, one axis at a time from the last:
-// gorgonia v0.9.18 gets the gradient of multi-axis reductions of 4-D
-// tensors wrong, single-axis ones right.
-func sumAxes(x *G.Node, axes ...int) (*G.Node, error) {
-	out := x
-	for i := len(axes) - 1; i >= 0; i-- {
-		var err error
-		if out, err = G.Sum(out, axes[i]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// meanAxes averages x over the given axes (sorted ascending).
-func meanAxes(x *G.Node, axes ...int) (*G.Node, error) {
-	s, err := sumAxes(x, axes...)
-	if err != nil {
-		return nil, err
-	}
-	count := 1
-	for _, a := range axes {
-		count *= x.Shape()[a]
-	}
-	return G.HadamardDiv(s, G.NewConstant(float32(count)))
-}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -35,11 +36,7 @@ func TestConvMatchesGorgoniaAcrossImageGroups(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			vm := G.NewTapeMachine(g)
-			defer vm.Close()
-			if err := vm.RunAll(); err != nil {
-				t.Fatal(err)
-			}
+			graphtest.Run(t, g)
 			o, _ := gradcheck.Float64s(out)
 			dx, _ := gradcheck.Float64s(grads[0].Value())
 			dw, _ := gradcheck.Float64s(grads[1].Value())

@@ -60,7 +60,14 @@
 // depthwise and grouped convolution), this package uses its own Ops, each
 // checked against finite differences and PyTorch. Convolution and
 // training-mode BatchNorm are also its own fused ops: gorgonia's versions
-// unfold the
-// whole batch and materialise many broadcast copies, which made a
-// ResNet-18 step at batch 128 need several times the memory and time.
+// unfold the whole batch and materialise many broadcast copies, which made
+// a ResNet-18 step at batch 128 need several times the memory and time.
+//
+// Every op of this package and of nn/ops is a customop.Op
+// (nn/internal/customop): an op's kernel is the Kernel function in the
+// op_*.go file of its layer (op_conv.go, op_batchnorm.go, op_maxpool.go,
+// …) or the kernel type in nn/ops. Each op stops at a notebook interrupt
+// (sslkit/ambient) and the hot ones reuse their output memory from step to
+// step. Reductions over several axes go through ops.SumAxes/MeanAxes, the
+// one fix for gorgonia's multi-axis reduction gradients.
 package nn

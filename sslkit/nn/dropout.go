@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 )
 
 // Dropout zeroes each element with probability P during training and
@@ -38,10 +40,10 @@ func (d *Dropout) Forward(x *G.Node) (*G.Node, error) {
 	// (gorgonia's UniformRandomNode kept every unit in our tests).
 	rng := rand.New(rand.NewSource(defaultRand.Int63()))
 	p, keep := d.P, float32(1/(1-d.P))
-	mask, err := G.ApplyOp(&kernelOp{
-		name: fmt.Sprintf("DropoutMask %g %p", d.P, rng), arity: 1,
-		shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
-		do: func(out []float32, _ [][]float32, _ []tensor.Shape) {
+	mask, err := G.ApplyOp(&customop.Op{
+		Name: fmt.Sprintf("DropoutMask %g %p", d.P, rng), NumIn: 1,
+		Shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
+		Kernel: func(out []float32, _ [][]float32, _ []tensor.Shape) {
 			for i := range out {
 				if rng.Float64() >= p {
 					out[i] = keep

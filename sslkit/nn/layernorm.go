@@ -4,6 +4,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
 // LayerNormOptions configure LayerNorm. Start from DefaultLayerNormOptions
@@ -52,7 +54,7 @@ func (l *LayerNorm) Forward(x *G.Node) (*G.Node, error) {
 	for i := range keep {
 		keep[i] = i
 	}
-	mean, err := meanAxes(x, last)
+	mean, err := ops.MeanAxes(x, last)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +62,7 @@ func (l *LayerNorm) Forward(x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	variance, err := meanAxes(G.Must(G.Square(xc)), last)
+	variance, err := ops.MeanAxes(G.Must(G.Square(xc)), last)
 	if err != nil {
 		return nil, err
 	}

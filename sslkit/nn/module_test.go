@@ -7,28 +7,10 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
-
-func runGraph(t *testing.T, m Module, x *tensor.Dense) []float64 {
-	t.Helper()
-	g := G.NewGraph()
-	xn := G.NewTensor(g, tensor.Float32, x.Dims(), G.WithShape(x.Shape()...), G.WithValue(x))
-	y, err := m.Forward(xn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out G.Value
-	G.Read(y, &out)
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	v, _ := gradcheck.Float64s(out)
-	return v
-}
 
 // Weights live in Param.Value, shared by every graph a module is built into.
 func TestGraphsShareWeights(t *testing.T) {
@@ -38,11 +20,11 @@ func TestGraphsShareWeights(t *testing.T) {
 	}
 	x := tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float32{1, 2}))
 	l.Weight.Set([]float32{1, 1})
-	if got := runGraph(t, l, x); got[0] != 3 {
+	if got := graphtest.Forward(t, l.Forward, x); got[0] != 3 {
 		t.Fatalf("got %v, want 3", got)
 	}
 	l.Weight.Set([]float32{2, 0})
-	if got := runGraph(t, l, x); got[0] != 2 {
+	if got := graphtest.Forward(t, l.Forward, x); got[0] != 2 {
 		t.Fatalf("after update got %v, want 2", got)
 	}
 }
@@ -50,7 +32,7 @@ func TestGraphsShareWeights(t *testing.T) {
 func TestTrainEvalBatchNorm(t *testing.T) {
 	bn, _ := NewBatchNorm1d("bn", 1, BNOptions{Eps: 1e-5, Momentum: 0.5})
 	x := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float32{1, 2, 3, 4}))
-	y := runGraph(t, bn, x) // training: batch statistics
+	y := graphtest.Forward(t, bn.Forward, x) // training: batch statistics
 	if math.Abs(y[0]+y[3]) > 1e-6 || y[3] < 1 {
 		t.Fatalf("training output %v is not normalised", y)
 	}
@@ -59,7 +41,7 @@ func TestTrainEvalBatchNorm(t *testing.T) {
 		t.Fatalf("running stats %v %v", m, v)
 	}
 	SetTraining(bn, false)
-	y = runGraph(t, bn, x)
+	y = graphtest.Forward(t, bn.Forward, x)
 	want := (1 - 1.25) / math.Sqrt(0.5+5.0/6+1e-5)
 	if math.Abs(y[0]-want) > 1e-5 {
 		t.Fatalf("eval output %v, want %v", y[0], want)
@@ -77,7 +59,7 @@ func TestDropout(t *testing.T) {
 		ones[i] = 1
 	}
 	x := tensor.New(tensor.WithShape(1, n), tensor.WithBacking(ones))
-	y := runGraph(t, d, x)
+	y := graphtest.Forward(t, d.Forward, x)
 	zeros := 0
 	for _, v := range y {
 		switch {
@@ -92,7 +74,7 @@ func TestDropout(t *testing.T) {
 		t.Fatalf("%d of %d dropped, want about 1000", zeros, n)
 	}
 	SetTraining(d, false)
-	if y := runGraph(t, d, x); y[0] != 1 || y[n-1] != 1 {
+	if y := graphtest.Forward(t, d.Forward, x); y[0] != 1 || y[n-1] != 1 {
 		t.Fatal("eval-mode dropout is not the identity")
 	}
 	if _, err := NewDropout(1); err == nil {
@@ -169,11 +151,7 @@ func TestDropoutGradientIsMask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	graphtest.Run(t, g)
 	xs, _ := gradcheck.Float64s(x.Value())
 	ys, _ := gradcheck.Float64s(out)
 	gs, _ := gradcheck.Float64s(grads[0].Value())
@@ -239,7 +217,7 @@ func TestStochasticDepthDropsWholeExamples(t *testing.T) {
 	for i := range ones {
 		ones[i] = 1
 	}
-	y := runGraph(t, s, tensor.New(tensor.WithShape(n, 2, 3), tensor.WithBacking(ones)))
+	y := graphtest.Forward(t, s.Forward, tensor.New(tensor.WithShape(n, 2, 3), tensor.WithBacking(ones)))
 	dropped := 0
 	for e := 0; e < n; e++ {
 		row := y[e*per : (e+1)*per]
@@ -260,7 +238,7 @@ func TestStochasticDepthDropsWholeExamples(t *testing.T) {
 		t.Fatalf("%d of %d dropped", dropped, n)
 	}
 	SetTraining(s, false)
-	if y := runGraph(t, s, tensor.New(tensor.WithShape(n, 2, 3), tensor.WithBacking(ones))); y[0] != 1 {
+	if y := graphtest.Forward(t, s.Forward, tensor.New(tensor.WithShape(n, 2, 3), tensor.WithBacking(ones))); y[0] != 1 {
 		t.Fatal("eval mode is not the identity")
 	}
 }

@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 )
 
 // Average pooling over K×K windows of (N,C,H,W) with PyTorch's
@@ -97,21 +99,21 @@ func avgPool(x *G.Node, k int, opt AvgPoolOptions) (*G.Node, error) {
 		return nil, err
 	}
 	key := fmt.Sprintf("k%d s%d p%d ceil=%t incl=%t x%v", k, opt.Stride, opt.Padding, opt.CeilMode, opt.CountIncludePad, xs)
-	fwd := &kernelOp{
-		name: "AvgPool2d " + key, arity: 1, diff: []bool{true},
-		shape: func(in []tensor.Shape) (tensor.Shape, error) {
+	fwd := &customop.Op{
+		Name: "AvgPool2d " + key, NumIn: 1, Diff: []bool{true},
+		Shape: func(in []tensor.Shape) (tensor.Shape, error) {
 			g, err := newPoolGeom(in[0], k, opt)
 			return tensor.Shape{in[0][0], in[0][1], g.ho, g.wo}, err
 		},
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			geom.visit(func(xi, yi int, inv float32) { out[yi] += in[0][xi] * inv })
 		},
 	}
-	fwd.grad = func(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-		dx, err := G.ApplyOp(&kernelOp{
-			name: "AvgPool2dGrad " + key, arity: 1,
-			shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil },
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd.Grad = func(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+		dx, err := G.ApplyOp(&customop.Op{
+			Name: "AvgPool2dGrad " + key, NumIn: 1,
+			Shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil },
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				geom.visit(func(xi, yi int, inv float32) { out[xi] += in[0][yi] * inv })
 			},
 		}, grad)

@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
@@ -111,9 +112,9 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 	rm, rv := b.RunningMean.Data(), b.RunningVar.Data()
 	key := fmt.Sprintf("%s %p x%v eps%g", b.RunningMean.Name, b, xs, eps)
 	same := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
-	fwd := &kernelOp{
-		name: "BatchNormTrain " + key, arity: 3, diff: []bool{true, true, true}, shape: same, dims: []int{r, 1, 1, r},
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd := &customop.Op{
+		Name: "BatchNormTrain " + key, Diff: []bool{true, true, true}, Shape: same, In: customop.Float32(r, 1, 1), Out: customop.Float32Arg(r),
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			xd, gd, bd := in[0], in[1], in[2]
 			mean, invStd, variance := geom.stats(xd, eps)
 			geom.perChannel(func(c, off int) {
@@ -130,11 +131,11 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 			}
 		},
 	}
-	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+	fwd.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
 		vec := func([]tensor.Shape) (tensor.Shape, error) { return tensor.Shape{geom.c}, nil }
-		dx, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: "BatchNormTrainGradInput " + key, arity: 3, shape: same, dims: []int{r, 1, r, r},
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+		dx, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: "BatchNormTrainGradInput " + key, Shape: same, In: customop.Float32(r, 1, r), Out: customop.Float32Arg(r),
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				xd, gd, dyd := in[0], in[1], in[2]
 				mean, invStd, _ := geom.stats(xd, eps)
 				sumDy, sumDyXhat := geom.sums(xd, dyd, mean, invStd)
@@ -156,9 +157,9 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		dGamma, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: "BatchNormTrainGradScale " + key, arity: 2, shape: vec, dims: []int{r, r, 1},
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+		dGamma, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: "BatchNormTrainGradScale " + key, Shape: vec, In: customop.Float32(r, r), Out: customop.Float32Arg(1),
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				mean, invStd, _ := geom.stats(in[0], eps)
 				_, s := geom.sums(in[0], in[1], mean, invStd)
 				for c := range out {
@@ -169,9 +170,9 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		dBeta, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: "BatchNormTrainGradShift " + key, arity: 1, shape: vec, dims: []int{r, 1},
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+		dBeta, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: "BatchNormTrainGradShift " + key, Shape: vec, In: customop.Float32(r), Out: customop.Float32Arg(1),
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
 					for c := lo; c < hi; c++ {
 						var sum float64
@@ -216,9 +217,9 @@ func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64) (*G.Node
 	same := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
 	vec := func([]tensor.Shape) (tensor.Shape, error) { return tensor.Shape{geom.c}, nil }
 	invStd := func(v []float32, c int) float32 { return float32(1 / math.Sqrt(float64(v[c])+eps)) }
-	fwd := &kernelOp{
-		name: "BatchNormEval " + key, arity: 5, diff: []bool{true, true, true, false, false}, shape: same, dims: []int{r, 1, 1, 1, 1, r},
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd := &customop.Op{
+		Name: "BatchNormEval " + key, Diff: []bool{true, true, true, false, false}, Shape: same, In: customop.Float32(r, 1, 1, 1, 1), Out: customop.Float32Arg(r),
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			xd, gd, bd, md, vd := in[0], in[1], in[2], in[3], in[4]
 			geom.perChannel(func(c, off int) {
 				scale := gd[c] * invStd(vd, c)
@@ -230,10 +231,10 @@ func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64) (*G.Node
 			})
 		},
 	}
-	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
-		dx, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: "BatchNormEvalGradInput " + key, arity: 3, shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil }, dims: []int{1, 1, r, r},
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+		dx, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: "BatchNormEvalGradInput " + key, Shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil }, In: customop.Float32(1, 1, r), Out: customop.Float32Arg(r),
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				gd, vd, dyd := in[0], in[1], in[2]
 				geom.perChannel(func(c, off int) {
 					scale := gd[c] * invStd(vd, c)
@@ -247,9 +248,9 @@ func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64) (*G.Node
 		if err != nil {
 			return nil, err
 		}
-		dGamma, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: "BatchNormEvalGradScale " + key, arity: 4, shape: vec, dims: []int{r, 1, 1, r, 1},
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+		dGamma, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: "BatchNormEvalGradScale " + key, Shape: vec, In: customop.Float32(r, 1, 1, r), Out: customop.Float32Arg(1),
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				xd, md, vd, dyd := in[0], in[1], in[2], in[3]
 				ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
 					for c := lo; c < hi; c++ {
@@ -270,9 +271,9 @@ func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64) (*G.Node
 		if err != nil {
 			return nil, err
 		}
-		dBeta, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: "BatchNormEvalGradShift " + key, arity: 1, shape: vec, dims: []int{r, 1},
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+		dBeta, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: "BatchNormEvalGradShift " + key, Shape: vec, In: customop.Float32(r), Out: customop.Float32Arg(1),
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
 					for c := lo; c < hi; c++ {
 						var sum float64

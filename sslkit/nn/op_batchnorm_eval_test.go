@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -37,11 +38,7 @@ func TestBatchNormEval(t *testing.T) {
 		}
 		var yv G.Value
 		G.Read(y, &yv)
-		vm := G.NewTapeMachine(g)
-		if err := vm.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		vm.Close()
+		graphtest.Run(t, g)
 		s := shape.TotalSize() / shape[0] / c
 		got := yv.Data().([]float32)
 		for i, v := range xd {

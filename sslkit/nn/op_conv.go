@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gossl/gossl/sslkit/gemm"
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
@@ -19,7 +20,7 @@ import (
 // that held ResNet-18's step at about 7 GB. The backward ops unfold again
 // instead of keeping the columns. 1×1 convolutions with stride 1 and no
 // padding need no unfolding: the image already is its column matrix.
-// Outputs and scratch memory are reused from step to step (reuseOp,
+// Outputs and scratch memory are reused from step to step (newReuseOp,
 // getScratch).
 
 type convGeom struct {
@@ -274,28 +275,28 @@ func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
 	}
 	gemm.Install() // the GEMM path is chosen once, when the first graph is built
 	key := fmt.Sprintf("s%d p%d d%d x%v w%v", stride, pad, dil, geom.inShape, geom.wShape)
-	fwd := &kernelOp{
-		name: "Conv2d " + key, arity: 2, diff: []bool{true, true}, dims: []int{4, 4, 4},
-		shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.outShape.Clone(), nil },
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd := &customop.Op{
+		Name: "Conv2d " + key, Diff: []bool{true, true}, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
+		Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.outShape.Clone(), nil },
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			geom.forward(in[0], in[1], out)
 		},
 	}
-	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
-		dx, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: "Conv2dGradInput " + key, arity: 2, dims: []int{4, 4, 4},
-			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.inShape.Clone(), nil },
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+		dx, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: "Conv2dGradInput " + key, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
+			Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.inShape.Clone(), nil },
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				geom.gradInput(in[0], in[1], out)
 			},
 		}, !geom.pointwise()), inputs[1], dy)
 		if err != nil {
 			return nil, err
 		}
-		dw, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: "Conv2dGradFilter " + key, arity: 2, dims: []int{4, 4, 4},
-			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.wShape.Clone(), nil },
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+		dw, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: "Conv2dGradFilter " + key, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
+			Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.wShape.Clone(), nil },
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				geom.gradFilter(in[0], in[1], out)
 			},
 		}, false), inputs[0], dy)

@@ -2,81 +2,53 @@ package nn
 
 import (
 	"fmt"
-	"hash"
-	"hash/fnv"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/gossl/gossl/sslkit/nn/ops"
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 )
 
-// elemOp applies a scalar function to every element of a float32 tensor.
-// If df is set, the op is differentiable: its gradient is grad ⊙ df(x),
-// computed by a second elemOp without a derivative of its own.
-type elemOp struct {
-	name string
-	f    func(float64) float64
-	df   func(float64) float64
-}
-
-func (op elemOp) Arity() int { return 1 }
-func (op elemOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(a, a)
-}
-func (op elemOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[0].(tensor.Shape)
-	if !ok {
-		return nil, fmt.Errorf("%s: cannot infer shape from %T", op.name, in[0])
+// elementwise applies f to every element of a float32 x. With df set, the
+// op is differentiable: its gradient is dy ⊙ df(x), one fused op.
+func elementwise(x *G.Node, name string, f, df func(float64) float64) (*G.Node, error) {
+	if x.Dtype() != tensor.Float32 {
+		return nil, fmt.Errorf("%s: dtype %v, want Float32", name, x.Dtype())
 	}
-	return s.Clone(), nil
-}
-func (op elemOp) Do(vals ...G.Value) (G.Value, error) {
-	t, ok := vals[0].(tensor.Tensor)
-	if !ok {
-		return nil, fmt.Errorf("%s: want a tensor, got %T", op.name, vals[0])
+	r := x.Dims()
+	same := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
+	op := &customop.Op{
+		Name: name, In: customop.Float32(r), Out: customop.Float32Arg(r), Shape: same,
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			src := in[0]
+			customop.ParallelFor(len(out), 16, func(lo, hi int) {
+				for i, v := range src[lo:hi] {
+					out[lo+i] = float32(f(float64(v)))
+				}
+			})
+		},
 	}
-	in, ok := t.Data().([]float32)
-	if !ok {
-		return nil, fmt.Errorf("%s: want float32, got %v", op.name, t.Dtype())
-	}
-	out := make([]float32, len(in))
-	ops.ParallelFor(len(in), 16, func(lo, hi int) {
-		for i, x := range in[lo:hi] {
-			out[lo+i] = float32(op.f(float64(x)))
+	if df != nil {
+		op.Diff = []bool{true}
+		op.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+			dx, err := G.ApplyOp(&customop.Op{
+				Name: name + "′", In: customop.Float32(r, r), Out: customop.Float32Arg(r), Shape: same,
+				Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
+					xv, g := in[0], in[1]
+					customop.ParallelFor(len(out), 16, func(lo, hi int) {
+						for i, v := range xv[lo:hi] {
+							out[lo+i] = g[lo+i] * float32(df(float64(v)))
+						}
+					})
+				},
+			}, inputs[0], dy)
+			if err != nil {
+				return nil, err
+			}
+			return G.Nodes{dx}, nil
 		}
-	})
-	return tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(out)), nil
-}
-func (op elemOp) ReturnsPtr() bool      { return false }
-func (op elemOp) CallsExtern() bool     { return false }
-func (op elemOp) OverwritesInput() int  { return -1 }
-func (op elemOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "sslkit.%s", op.name) }
-func (op elemOp) Hashcode() uint32      { return hashOf(op) }
-func (op elemOp) String() string        { return op.name }
-
-func (op elemOp) DiffWRT(int) []bool { return []bool{op.df != nil} }
-func (op elemOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if op.df == nil {
-		return nil, fmt.Errorf("%s is not differentiable", op.name)
 	}
-	d, err := G.ApplyOp(elemOp{name: op.name + "′", f: op.df}, inputs[0])
-	if err != nil {
-		return nil, err
-	}
-	g, err := G.HadamardProd(grad, d)
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{g}, nil
-}
-
-func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
+	return G.ApplyOp(op, x)
 }
 
 // relu is max(0, x) as one reused-output op on all cores, with a gradient
@@ -90,11 +62,11 @@ func relu(x *G.Node) (*G.Node, error) {
 	xs := x.Shape().Clone()
 	r := xs.Dims()
 	same := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
-	fwd := &kernelOp{
-		name: fmt.Sprintf("ReLU x%v", xs), arity: 1, diff: []bool{true}, shape: same, dims: []int{r, r},
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd := &customop.Op{
+		Name: fmt.Sprintf("ReLU x%v", xs), Diff: []bool{true}, Shape: same, In: customop.Float32(r), Out: customop.Float32Arg(r),
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			src := in[0]
-			ops.ParallelFor(len(out), 1, func(lo, hi int) {
+			customop.ParallelFor(len(out), 1, func(lo, hi int) {
 				for i, v := range src[lo:hi] {
 					if v > 0 {
 						out[lo+i] = v
@@ -105,12 +77,12 @@ func relu(x *G.Node) (*G.Node, error) {
 			})
 		},
 	}
-	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
-		dx, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: fmt.Sprintf("ReLUGrad x%v", xs), arity: 2, shape: same, dims: []int{r, r, r},
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+		dx, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: fmt.Sprintf("ReLUGrad x%v", xs), Shape: same, In: customop.Float32(r, r), Out: customop.Float32Arg(r),
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				xv, g := in[0], in[1]
-				ops.ParallelFor(len(out), 1, func(lo, hi int) {
+				customop.ParallelFor(len(out), 1, func(lo, hi int) {
 					for i, v := range xv[lo:hi] {
 						if v > 0 {
 							out[lo+i] = g[lo+i]

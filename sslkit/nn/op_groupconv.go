@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gossl/gossl/sslkit/gemm"
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
@@ -197,28 +198,28 @@ func groupConv(x, w *G.Node, groups, stride, pad, dil int) (*G.Node, error) {
 	}
 	gemm.Install()
 	key := fmt.Sprintf("g%d s%d p%d d%d x%v w%v", groups, stride, pad, dil, geom.inShape, geom.wShp)
-	fwd := &kernelOp{
-		name: "GroupConv2d " + key, arity: 2, diff: []bool{true, true}, dims: []int{4, 4, 4},
-		shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.outShape.Clone(), nil },
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd := &customop.Op{
+		Name: "GroupConv2d " + key, Diff: []bool{true, true}, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
+		Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.outShape.Clone(), nil },
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			geom.forward(in[0], in[1], out)
 		},
 	}
-	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
-		dx, err := G.ApplyOp(&kernelOp{
-			name: "GroupConv2dGradInput " + key, arity: 2, dims: []int{4, 4, 4},
-			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.inShape.Clone(), nil },
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+		dx, err := G.ApplyOp(&customop.Op{
+			Name: "GroupConv2dGradInput " + key, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
+			Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.inShape.Clone(), nil },
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				geom.gradInput(in[0], in[1], out)
 			},
 		}, inputs[1], dy)
 		if err != nil {
 			return nil, err
 		}
-		dw, err := G.ApplyOp(&kernelOp{
-			name: "GroupConv2dGradFilter " + key, arity: 2, dims: []int{4, 4, 4},
-			shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.wShp.Clone(), nil },
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+		dw, err := G.ApplyOp(&customop.Op{
+			Name: "GroupConv2dGradFilter " + key, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
+			Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.wShp.Clone(), nil },
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				geom.gradFilter(in[0], in[1], out)
 			},
 		}, inputs[0], dy)

@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
@@ -48,10 +49,10 @@ func maxPool2d(x *G.Node, k, s, p int) (*G.Node, error) {
 		return at
 	}
 	key := fmt.Sprintf("k%d s%d p%d x%v", k, s, p, xs)
-	fwd := &kernelOp{
-		name: "MaxPool2d " + key, arity: 1, diff: []bool{true}, dims: []int{4, 4},
-		shape: func([]tensor.Shape) (tensor.Shape, error) { return outShape.Clone(), nil },
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd := &customop.Op{
+		Name: "MaxPool2d " + key, Diff: []bool{true}, In: customop.Float32(4), Out: customop.Float32Arg(4),
+		Shape: func([]tensor.Shape) (tensor.Shape, error) { return outShape.Clone(), nil },
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			ops.ParallelFor(planes, h*w, func(lo, hi int) {
 				for pl := lo; pl < hi; pl++ {
 					src, dst := in[0][pl*h*w:(pl+1)*h*w], out[pl*ho*wo:(pl+1)*ho*wo]
@@ -64,11 +65,11 @@ func maxPool2d(x *G.Node, k, s, p int) (*G.Node, error) {
 			})
 		},
 	}
-	fwd.grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
-		dx, err := G.ApplyOp(newReuseOp(&kernelOp{
-			name: "MaxPool2dGrad " + key, arity: 2, dims: []int{4, 4, 4},
-			shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil },
-			do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	fwd.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+		dx, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: "MaxPool2dGrad " + key, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
+			Shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil },
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				ops.ParallelFor(planes, h*w, func(lo, hi int) {
 					for pl := lo; pl < hi; pl++ {
 						src, g, dst := in[0][pl*h*w:(pl+1)*h*w], in[1][pl*ho*wo:(pl+1)*ho*wo], out[pl*h*w:(pl+1)*h*w]

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -70,11 +71,7 @@ func TestReLUAndMaxPoolForward(t *testing.T) {
 		}
 		var v G.Value
 		G.Read(y, &v)
-		vm := G.NewTapeMachine(g)
-		defer vm.Close()
-		if err := vm.RunAll(); err != nil {
-			t.Fatal(err)
-		}
+		graphtest.Run(t, g)
 		return v.Data().([]float32)
 	}
 	same := func(what string, got, want []float32) {

@@ -1,92 +1,24 @@
 package nn
 
 import (
-	"fmt"
 	"sync"
 
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
-
-	"github.com/gossl/gossl/sslkit/ambient"
 	"github.com/gossl/gossl/sslkit/gemm"
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
-// reuseOp is a kernelOp that writes every run into the same output memory,
-// allocated on its first run, so that a training step allocates no new
-// activations after the first one. This is safe for the way sslkit (and
-// gorgonia's documentation) runs a graph repeatedly, with the tape
-// machine's Reset between runs: each op runs once per run, its previous
-// output is dead by then, and gorgonia.Read copies results out. If a
-// second run of the same op starts while one is in progress (two machines
-// on one graph), it gets fresh memory instead.
-type reuseOp struct {
-	*kernelOp
-	// zero: do accumulates into out, which must start at zero.
-	zero bool
-
-	mu  sync.Mutex
-	out []float32
-}
-
-// newReuseOp also makes the process's GEMM choice (sslkit/gemm) if none
-// was made yet: building a graph with sslkit's ops is the "first use" after
-// which gorgonia's own matmuls run on the chosen BLAS too.
-func newReuseOp(k *kernelOp, zero bool) *reuseOp {
+// newReuseOp makes op keep its output memory between runs (see
+// customop.Op.Reuse), so that a training step allocates no new
+// activations after the first one; zero: op's kernel accumulates into its
+// output, which must start at zero. It also makes the process's GEMM
+// choice (sslkit/gemm) if none was made yet: building a graph with
+// sslkit's ops is the "first use" after which gorgonia's own matmuls run
+// on the chosen BLAS too.
+func newReuseOp(op *customop.Op, zero bool) *customop.Op {
 	gemm.Install()
-	return &reuseOp{kernelOp: k, zero: zero}
-}
-
-func (op *reuseOp) Do(vals ...G.Value) (G.Value, error) {
-	if op.mu.TryLock() {
-		defer op.mu.Unlock()
-		v, out, err := op.run(op.out, vals)
-		op.out = out
-		return v, err
-	}
-	v, _, err := op.run(nil, vals)
-	return v, err
-}
-
-// run computes the op into out, or into fresh memory when out is nil or
-// of the wrong size, and returns the memory it used.
-func (op *reuseOp) run(out []float32, vals []G.Value) (G.Value, []float32, error) {
-	// A notebook interrupt stops a long forward/backward pass at the next op.
-	if err := ambient.Context().Err(); err != nil {
-		return nil, out, fmt.Errorf("%s: %w", op.name, err)
-	}
-	var inBuf [4][]float32
-	var shBuf [4]tensor.Shape
-	in, shapes := inBuf[:0], shBuf[:0]
-	for i, v := range vals {
-		t, ok := v.(tensor.Tensor)
-		if !ok {
-			return nil, out, fmt.Errorf("%s: input %d is %T, want a tensor", op.name, i, v)
-		}
-		d, ok := t.Data().([]float32)
-		if !ok {
-			return nil, out, fmt.Errorf("%s: input %d is %v, want float32", op.name, i, t.Dtype())
-		}
-		if t.RequiresIterator() { // a view (e.g. a transpose): copy it out
-			m, ok := tensor.Materialize(t).(tensor.Tensor)
-			if !ok {
-				return nil, out, fmt.Errorf("%s: cannot materialise input %d", op.name, i)
-			}
-			d, _ = m.Data().([]float32)
-		}
-		in, shapes = append(in, d), append(shapes, t.Shape())
-	}
-	s, err := op.shape(shapes)
-	if err != nil {
-		return nil, out, err
-	}
-	if size := s.TotalSize(); len(out) != size {
-		out = make([]float32, size)
-	} else if op.zero {
-		clearParallel(out)
-	}
-	op.do(out, in, shapes)
-	return tensor.New(tensor.WithShape(s...), tensor.WithBacking(out)), out, nil
+	op.Reuse, op.ZeroOut = true, zero
+	return op
 }
 
 // clearParallel zeroes s on all cores.

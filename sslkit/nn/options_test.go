@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 )
 
 // A literal zero is used as given: BatchNorm with Momentum 0 keeps its
@@ -14,7 +16,7 @@ func TestBatchNormMomentumZeroFreezesRunningStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runGraph(t, bn, tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float32{1, 2, 3, 4})))
+	graphtest.Forward(t, bn.Forward, tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float32{1, 2, 3, 4})))
 	if m, v := bn.RunningMean.Data()[0], bn.RunningVar.Data()[0]; m != 0 || v != 1 {
 		t.Errorf("running stats moved to %v %v with momentum 0", m, v)
 	}

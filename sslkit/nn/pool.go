@@ -3,6 +3,8 @@ package nn
 import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
 // MaxPoolOptions configure MaxPool2d. Start from DefaultMaxPoolOptions
@@ -122,14 +124,9 @@ func (GlobalAvgPool) Forward(x *G.Node) (*G.Node, error) {
 	if err := checkDims("GlobalAvgPool", x, 4); err != nil {
 		return nil, err
 	}
-	s := x.Shape()
-	// A reshape and one single-axis mean: gorgonia's GlobalAveragePool2D
-	// panics in Grad and its two-axis mean has a wrong gradient.
-	flat, err := G.Reshape(x, tensor.Shape{s[0], s[1], s[2] * s[3]})
-	if err != nil {
-		return nil, err
-	}
-	return meanAxes(flat, 2)
+	// gorgonia's GlobalAveragePool2D panics in Grad and its two-axis mean
+	// has a wrong gradient; ops.MeanAxes is sslkit's checked reduction.
+	return ops.MeanAxes(x, 2, 3)
 }
 
 // Flatten reshapes (N, …) to (N, rest).

@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 )
 
 // roll cyclically shifts a row-major h×w grid of tokens (B, h·w, C) by s
@@ -16,10 +18,10 @@ func roll(x *G.Node, h, w, s int) (*G.Node, error) {
 		return nil, fmt.Errorf("roll: tokens %v do not form a %d×%d grid", xs, h, w)
 	}
 	mod := func(a, n int) int { return ((a % n) + n) % n }
-	op := &kernelOp{
-		name: fmt.Sprintf("Roll %d %dx%d x%v", s, h, w, xs), arity: 1, diff: []bool{true},
-		shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
-		do: func(out []float32, in [][]float32, _ []tensor.Shape) {
+	op := &customop.Op{
+		Name: fmt.Sprintf("Roll %d %dx%d x%v", s, h, w, xs), NumIn: 1, Diff: []bool{true},
+		Shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			c := xs[2]
 			for b := 0; b < xs[0]; b++ {
 				for i := 0; i < h; i++ {
@@ -32,7 +34,7 @@ func roll(x *G.Node, h, w, s int) (*G.Node, error) {
 			}
 		},
 	}
-	op.grad = func(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	op.Grad = func(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 		g, err := roll(grad, h, w, -s)
 		return G.Nodes{g}, err
 	}

@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 )
 
 // StochasticDepth drops a whole residual branch per example with
@@ -37,10 +39,10 @@ func (s *StochasticDepth) Forward(x *G.Node) (*G.Node, error) {
 	}
 	rng := rand.New(rand.NewSource(defaultRand.Int63()))
 	p, keep := s.P, float32(1/(1-s.P))
-	mask, err := G.ApplyOp(&kernelOp{
-		name: fmt.Sprintf("StochasticDepthMask %g %p", s.P, rng), arity: 1,
-		shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
-		do: func(out []float32, _ [][]float32, shapes []tensor.Shape) {
+	mask, err := G.ApplyOp(&customop.Op{
+		Name: fmt.Sprintf("StochasticDepthMask %g %p", s.P, rng), NumIn: 1,
+		Shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
+		Kernel: func(out []float32, _ [][]float32, shapes []tensor.Shape) {
 			per := shapes[0].TotalSize() / shapes[0][0]
 			for n := 0; n < shapes[0][0]; n++ {
 				if rng.Float64() >= p {

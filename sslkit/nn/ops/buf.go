@@ -51,6 +51,18 @@ func unpack(v G.Value) (buf, error) {
 	return buf{}, fmt.Errorf("ops: unsupported value type %T", v.Data())
 }
 
+func unpackAll(vs []G.Value) ([]buf, error) {
+	bs := make([]buf, len(vs))
+	for i, v := range vs {
+		b, err := unpack(v)
+		if err != nil {
+			return nil, fmt.Errorf("input %d: %w", i, err)
+		}
+		bs[i] = b
+	}
+	return bs, nil
+}
+
 // newBuf allocates a zeroed buf.
 func newBuf(shape tensor.Shape, dt tensor.Dtype) buf {
 	n := shape.TotalSize()

@@ -5,8 +5,11 @@
 // straight-through estimator, and the selection ops the SSL losses need
 // (RankMean, CentredSoftmax/CentredSoftmaxT, MatchGather).
 //
-// Every op is a gorgonia.Op that supports symbolic differentiation
-// (gorgonia.Grad then a TapeMachine) and DoDiff (LispMachine). Inputs must
+// Every op is a gorgonia.Op (sslkit's one op type, nn/internal/customop,
+// so each stops at a notebook interrupt) that supports symbolic
+// differentiation (gorgonia.Grad then a TapeMachine) and DoDiff
+// (LispMachine); each op's kernel is a small type in its file (reduce.go,
+// softmax.go, …) whose forward and backward work on float64. Inputs must
 // be Float32 or Float64 nodes with static shapes; numerics run in float64
 // internally and are converted back, so float32 results are rounded once.
 // Each op's gradient is checked against finite differences and PyTorch

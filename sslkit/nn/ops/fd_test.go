@@ -6,50 +6,55 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 )
+
+// fdCases are the differentiable ops of this package, each on an input
+// of a given shape.
+var fdCases = []struct {
+	name  string
+	shape []int
+	build func(x *G.Node) (*G.Node, error)
+}{
+	{"SumAxes(0,2)", []int{2, 3, 4, 2}, func(x *G.Node) (*G.Node, error) { return SumAxes(x, 0, 2) }},
+	{"SumAxes(2,3)", []int{2, 3, 4, 2}, func(x *G.Node) (*G.Node, error) { return SumAxes(x, 2, -1) }},
+	{"SumAxes(all)", []int{2, 3, 4}, func(x *G.Node) (*G.Node, error) { return SumAxes(x) }},
+	{"MeanAxes(1,3)", []int{2, 3, 4, 2}, func(x *G.Node) (*G.Node, error) { return MeanAxes(x, 1, 3) }},
+	{"Diag", []int{4, 5}, Diag},
+	{"SumSquares", []int{3, 4}, SumSquares},
+	{"MaskedFill", []int{3, 3}, func(x *G.Node) (*G.Node, error) { return MaskedFill(x, EyeMask(3), -7) }},
+	{"LogSoftmax(-1)", []int{3, 5}, func(x *G.Node) (*G.Node, error) { return LogSoftmax(x, -1) }},
+	{"LogSoftmax(1) 3-D", []int{2, 4, 3}, func(x *G.Node) (*G.Node, error) { return LogSoftmax(x, 1) }},
+	{"Softmax", []int{3, 5}, func(x *G.Node) (*G.Node, error) { return Softmax(x, 1) }},
+	{"LogSumExp(0)", []int{4, 3}, func(x *G.Node) (*G.Node, error) { return LogSumExp(x, 0) }},
+	{"LogSumExp(-1) 3-D", []int{2, 3, 4}, func(x *G.Node) (*G.Node, error) { return LogSumExp(x, -1) }},
+	{"L2Normalize(1)", []int{4, 6}, func(x *G.Node) (*G.Node, error) { return L2Normalize(x, 1, DefaultNormEps) }},
+	{"L2Normalize(0) 3-D", []int{3, 2, 4}, func(x *G.Node) (*G.Node, error) { return L2Normalize(x, 0, DefaultNormEps) }},
+	{"BatchStandardize", []int{6, 4}, func(x *G.Node) (*G.Node, error) { return BatchStandardize(x, DefaultBNEps) }},
+	{"RankMean(1,4,diag)", []int{6, 6}, func(x *G.Node) (*G.Node, error) { return RankMean(x, 1, 4, true) }},
+	{"RankMean(2,3)", []int{3, 5}, func(x *G.Node) (*G.Node, error) { return RankMean(x, 2, 3, false) }},
+	{"CrossEntropy", []int{4, 5}, func(x *G.Node) (*G.Node, error) {
+		return CrossEntropy(x, Labels(x.Graph(), "y", []int{0, 4, 2, 2}))
+	}},
+	{"CrossEntropy after mask", []int{4, 4}, func(x *G.Node) (*G.Node, error) {
+		m, err := MaskedFill(x, EyeMask(4), math.Inf(-1))
+		if err != nil {
+			return nil, err
+		}
+		return CrossEntropy(m, Labels(x.Graph(), "y", []int{1, 0, 3, 2}))
+	}},
+	{"SoftCrossEntropy", []int{2, 3, 4}, func(x *G.Node) (*G.Node, error) {
+		tgt := G.NewTensor(x.Graph(), x.Dtype(), 3, G.WithShape(2, 3, 4), G.WithName("target"),
+			G.WithValue(tensor.New(tensor.WithShape(2, 3, 4), tensor.WithBacking(probs(x.Dtype(), 6, 4)))))
+		return SoftCrossEntropy(x, tgt)
+	}},
+}
 
 // Every differentiable op against finite differences, in float64 (tight)
 // and float32 (the default dtype, looser tolerances).
 func TestOpsFiniteDifferences(t *testing.T) {
-	cases := []struct {
-		name  string
-		shape []int
-		build func(x *G.Node) (*G.Node, error)
-	}{
-		{"SumAxes(0,2)", []int{2, 3, 4, 2}, func(x *G.Node) (*G.Node, error) { return SumAxes(x, 0, 2) }},
-		{"SumAxes(2,3)", []int{2, 3, 4, 2}, func(x *G.Node) (*G.Node, error) { return SumAxes(x, 2, -1) }},
-		{"SumAxes(all)", []int{2, 3, 4}, func(x *G.Node) (*G.Node, error) { return SumAxes(x) }},
-		{"MeanAxes(1,3)", []int{2, 3, 4, 2}, func(x *G.Node) (*G.Node, error) { return MeanAxes(x, 1, 3) }},
-		{"Diag", []int{4, 5}, Diag},
-		{"SumSquares", []int{3, 4}, SumSquares},
-		{"MaskedFill", []int{3, 3}, func(x *G.Node) (*G.Node, error) { return MaskedFill(x, EyeMask(3), -7) }},
-		{"LogSoftmax(-1)", []int{3, 5}, func(x *G.Node) (*G.Node, error) { return LogSoftmax(x, -1) }},
-		{"LogSoftmax(1) 3-D", []int{2, 4, 3}, func(x *G.Node) (*G.Node, error) { return LogSoftmax(x, 1) }},
-		{"Softmax", []int{3, 5}, func(x *G.Node) (*G.Node, error) { return Softmax(x, 1) }},
-		{"LogSumExp(0)", []int{4, 3}, func(x *G.Node) (*G.Node, error) { return LogSumExp(x, 0) }},
-		{"LogSumExp(-1) 3-D", []int{2, 3, 4}, func(x *G.Node) (*G.Node, error) { return LogSumExp(x, -1) }},
-		{"L2Normalize(1)", []int{4, 6}, func(x *G.Node) (*G.Node, error) { return L2Normalize(x, 1, DefaultNormEps) }},
-		{"L2Normalize(0) 3-D", []int{3, 2, 4}, func(x *G.Node) (*G.Node, error) { return L2Normalize(x, 0, DefaultNormEps) }},
-		{"BatchStandardize", []int{6, 4}, func(x *G.Node) (*G.Node, error) { return BatchStandardize(x, DefaultBNEps) }},
-		{"RankMean(1,4,diag)", []int{6, 6}, func(x *G.Node) (*G.Node, error) { return RankMean(x, 1, 4, true) }},
-		{"RankMean(2,3)", []int{3, 5}, func(x *G.Node) (*G.Node, error) { return RankMean(x, 2, 3, false) }},
-		{"CrossEntropy", []int{4, 5}, func(x *G.Node) (*G.Node, error) {
-			return CrossEntropy(x, Labels(x.Graph(), "y", []int{0, 4, 2, 2}))
-		}},
-		{"CrossEntropy after mask", []int{4, 4}, func(x *G.Node) (*G.Node, error) {
-			m, err := MaskedFill(x, EyeMask(4), math.Inf(-1))
-			if err != nil {
-				return nil, err
-			}
-			return CrossEntropy(m, Labels(x.Graph(), "y", []int{1, 0, 3, 2}))
-		}},
-		{"SoftCrossEntropy", []int{2, 3, 4}, func(x *G.Node) (*G.Node, error) {
-			tgt := G.NewTensor(x.Graph(), x.Dtype(), 3, G.WithShape(2, 3, 4), G.WithName("target"),
-				G.WithValue(tensor.New(tensor.WithShape(2, 3, 4), tensor.WithBacking(probs(x.Dtype(), 6, 4)))))
-			return SoftCrossEntropy(x, tgt)
-		}},
-	}
-	for _, c := range cases {
+	for _, c := range fdCases {
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 			t.Run(c.name+"/"+dt.String(), func(t *testing.T) {
 				g := G.NewGraph()
@@ -104,8 +109,8 @@ func TestGramFiniteDifferencesAndValue(t *testing.T) {
 		x := input(g, dt, "x", 4, 1, 5, 3)
 		out := G.Must(Gram(x))
 		checkFD(t, out, x)
-		got := run(t, out)
-		xs := floats(t, x.Value())
+		got := graphtest.Eval(t, out)
+		xs := graphtest.Float64s(t, x.Value())
 		for i := 0; i < 5; i++ {
 			for j := 0; j < 5; j++ {
 				want := 0.0

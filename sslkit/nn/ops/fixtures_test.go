@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -125,11 +126,7 @@ func TestOpsMatchPyTorch(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			vm := G.NewTapeMachine(g)
-			defer vm.Close()
-			if err := vm.RunAll(); err != nil {
-				t.Fatal(err)
-			}
+			graphtest.Run(t, g)
 			gradcheck.Compare(t, "output", out.Value(), f.Out.Data, 1e-6, tol)
 			for i, gn := range grads {
 				gradcheck.Compare(t, "grad "+names[i], gn.Value(), f.Grads[names[i]].Data, 1e-6, tol)

@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 )
 
 // cost = Σ (a ⊙ StopGradient(b))², with c unused: gorgonia.Grad refuses
@@ -41,12 +43,8 @@ func TestGradGivesZerosForDetachedInputs(t *testing.T) {
 	if !grads[2].Shape().Eq(tensor.Shape{2}) || grads[2].Dtype() != tensor.Float64 {
 		t.Errorf("zero gradient of c is %v %v, want c's (2) float64", grads[2].Shape(), grads[2].Dtype())
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	ga, gb, gc := floats(t, grads[1].Value()), floats(t, grads[0].Value()), floats(t, grads[2].Value())
+	graphtest.Run(t, g)
+	ga, gb, gc := graphtest.Float64s(t, grads[1].Value()), graphtest.Float64s(t, grads[0].Value()), graphtest.Float64s(t, grads[2].Value())
 	for i, want := range []float64{2 * 1 * 16, 2 * 2 * 25, 2 * 3 * 36} {
 		if !near(ga[i], want, 1e-9) {
 			t.Errorf("∂/∂a[%d] = %g, want %g", i, ga[i], want)

@@ -2,14 +2,14 @@ package ops
 
 import (
 	"fmt"
-	"hash"
 
-	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 )
 
 // Gram returns x·xᵀ for an N×D matrix x (the N×N matrix of dot products
@@ -26,10 +26,8 @@ func Gram(x *G.Node) (*G.Node, error) {
 	if dt := x.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, fmt.Errorf("ops.Gram: dtype %v, want Float32 or Float64", dt)
 	}
-	return G.ApplyOp(gramOp{}, x)
+	return G.ApplyOp(gramOp, x)
 }
-
-var matType = G.TensorType{Dims: 2, Of: floatVar}
 
 // gemm computes c = a·op(b) for row-major dense matrices of one dtype.
 func gemm(tB blas.Transpose, a, b, c *tensor.Dense) error {
@@ -63,92 +61,65 @@ func dense(v G.Value) (*tensor.Dense, error) {
 	return d, nil
 }
 
-type gramOp struct{}
-
-func (gramOp) Arity() int            { return 1 }
-func (gramOp) Type() hm.Type         { return hm.NewFnType(matType, matType) }
-func (gramOp) ReturnsPtr() bool      { return false }
-func (gramOp) CallsExtern() bool     { return false }
-func (gramOp) OverwritesInput() int  { return -1 }
-func (gramOp) WriteHash(h hash.Hash) { h.Write([]byte("Gram")) }
-func (gramOp) Hashcode() uint32      { return hashOf("Gram") }
-func (gramOp) String() string        { return "Gram" }
-func (gramOp) DiffWRT(n int) []bool  { return []bool{true} }
-func (gramOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(ds)
-	if err != nil {
-		return nil, err
-	}
-	return tensor.Shape{s[0][0], s[0][0]}, nil
-}
-func (gramOp) Do(vs ...G.Value) (G.Value, error) {
-	x, err := dense(vs[0])
-	if err != nil {
-		return nil, fmt.Errorf("Gram: %w", err)
-	}
-	n := x.Shape()[0]
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(n, n))
-	return out, gemm(blas.Trans, x, x, out)
-}
-func (gramOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(gramGradOp{}, inputs[0], grad)
-	if err != nil {
-		return nil, fmt.Errorf("Gram gradient: %w", err)
-	}
-	return G.Nodes{d}, nil
-}
-func (gramOp) DoDiff(ctx G.ExecutionContext, inputs G.Nodes, output *G.Node) error {
-	g, err := output.Grad()
-	if err != nil {
-		return err
-	}
-	d, err := gramGradOp{}.Do(inputs[0].Value(), g)
-	if err != nil {
-		return err
-	}
-	dst, err := inputs[0].Grad()
-	if err != nil {
-		return err
-	}
-	b, err := unpack(d)
-	if err != nil {
-		return err
-	}
-	return b.addInto(dst)
+// gramOp is x·xᵀ; its gradient is gramGradOp(x, G).
+var gramOp = &customop.Op{
+	Name: "Gram", In: []customop.Arg{{Dims: 2}}, Out: customop.Arg{Dims: 2}, Diff: []bool{true},
+	Shape: func(in []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{in[0][0], in[0][0]}, nil },
+	Eval: func(vs []G.Value) (G.Value, error) {
+		x, err := dense(vs[0])
+		if err != nil {
+			return nil, err
+		}
+		n := x.Shape()[0]
+		out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(n, n))
+		return out, gemm(blas.Trans, x, x, out)
+	},
+	Grad: func(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+		d, err := G.ApplyOp(gramGradOp, inputs[0], grad)
+		if err != nil {
+			return nil, fmt.Errorf("Gram gradient: %w", err)
+		}
+		return G.Nodes{d}, nil
+	},
+	AccumulateGrad: func(inputs G.Nodes, output *G.Node) error {
+		g, err := output.Grad()
+		if err != nil {
+			return err
+		}
+		d, err := gramGrad([]G.Value{inputs[0].Value(), g})
+		if err != nil {
+			return err
+		}
+		dst, err := inputs[0].Grad()
+		if err != nil {
+			return err
+		}
+		b, err := unpack(d)
+		if err != nil {
+			return err
+		}
+		return b.addInto(dst)
+	},
 }
 
 // gramGradOp computes (G + Gᵀ)·x from x and the gradient G of x·xᵀ.
-type gramGradOp struct{}
+var gramGradOp = &customop.Op{
+	Name: "∂Gram", In: []customop.Arg{{Dims: 2}, {Dims: 2}}, Out: customop.Arg{Dims: 2},
+	Shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
+	Eval:  gramGrad,
+	Grad: func(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+		return nil, fmt.Errorf("∂Gram: second-order gradients are not supported")
+	},
+}
 
-func (gramGradOp) Arity() int { return 2 }
-func (gramGradOp) Type() hm.Type {
-	return hm.NewFnType(matType, matType, matType)
-}
-func (gramGradOp) ReturnsPtr() bool      { return false }
-func (gramGradOp) CallsExtern() bool     { return false }
-func (gramGradOp) OverwritesInput() int  { return -1 }
-func (gramGradOp) WriteHash(h hash.Hash) { h.Write([]byte("∂Gram")) }
-func (gramGradOp) Hashcode() uint32      { return hashOf("∂Gram") }
-func (gramGradOp) String() string        { return "∂Gram" }
-func (gramGradOp) DiffWRT(n int) []bool  { return make([]bool, n) }
-func (gramGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("∂Gram: second-order gradients are not supported")
-}
-func (gramGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(ds)
+func gramGrad(vs []G.Value) (G.Value, error) {
+	x, err := dense(vs[0])
 	if err != nil {
 		return nil, err
 	}
-	return s[0].Clone(), nil
-}
-func (gramGradOp) Do(vs ...G.Value) (G.Value, error) {
-	x, err := dense(vs[0])
-	if err != nil {
-		return nil, fmt.Errorf("∂Gram: %w", err)
-	}
 	g, err := dense(vs[1])
 	if err != nil {
-		return nil, fmt.Errorf("∂Gram: %w", err)
+		return nil, err
 	}
 	n := g.Shape()[0]
 	sym := tensor.New(tensor.Of(g.Dtype()), tensor.WithShape(n, n))

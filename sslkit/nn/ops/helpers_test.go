@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -30,37 +31,13 @@ func runGrad(t *testing.T, cost *G.Node, wrt ...*G.Node) (float64, [][]float64) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := G.NewTapeMachine(cost.Graph())
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	c := floats(t, cost.Value())
+	graphtest.Run(t, cost.Graph())
+	c := graphtest.Float64s(t, cost.Value())
 	out := make([][]float64, len(grads))
 	for i, gn := range grads {
-		out[i] = floats(t, gn.Value())
+		out[i] = graphtest.Float64s(t, gn.Value())
 	}
 	return c[0], out
-}
-
-// run evaluates the graph and returns n's value.
-func run(t *testing.T, n *G.Node) []float64 {
-	t.Helper()
-	vm := G.NewTapeMachine(n.Graph())
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	return floats(t, n.Value())
-}
-
-func floats(t *testing.T, v G.Value) []float64 {
-	t.Helper()
-	f, err := gradcheck.Float64s(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
 }
 
 // checkFD runs the finite-difference check on sum(R ⊙ out).

@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 )
 
 // DoDiff (used by gorgonia's LispMachine) must give the same gradients as
@@ -31,7 +33,7 @@ func TestLispMachineMatchesSymbolic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lisp := floats(t, gv)
+	lisp := graphtest.Float64s(t, gv)
 	_ = c2
 	for i := range lisp {
 		if !near(lisp[i], sym[0][i], 1e-12) {

@@ -1,9 +1,6 @@
 package ops
 
-import (
-	"runtime"
-	"sync"
-)
+import "github.com/gossl/gossl/sslkit/nn/internal/customop"
 
 // ParallelFor splits [0, n) into contiguous chunks run on up to GOMAXPROCS
 // goroutines (the caller's among them) and returns when all are done. work
@@ -14,30 +11,6 @@ import (
 //
 // sslkit calls GEMMs (which OpenBLAS or gonum parallelise themselves)
 // outside ParallelFor, never inside it, so the two never oversubscribe.
-func ParallelFor(n, work int, f func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > n {
-		workers = n
-	}
-	if workers < 2 || n*work < 1<<15 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := chunk; lo < n; lo += chunk {
-		hi := lo + chunk
-		if hi > n {
-			hi = n
-		}
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			f(lo, hi)
-		}(lo, hi)
-	}
-	f(0, chunk)
-	wg.Wait()
-}
+func ParallelFor(n, work int, f func(lo, hi int)) { customop.ParallelFor(n, work, f) }
 
-func parallelRows(n, work int, f func(lo, hi int)) { ParallelFor(n, work, f) }
+func parallelRows(n, work int, f func(lo, hi int)) { customop.ParallelFor(n, work, f) }

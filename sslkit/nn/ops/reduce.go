@@ -71,28 +71,36 @@ func (k reduceKernel) shape(in []tensor.Shape) (tensor.Shape, error) {
 	return dropAxes(k.in, k.axes), nil
 }
 
-// outIndex maps each input element to its output element.
-func (k reduceKernel) outIndex() []int {
-	n := k.in.TotalSize()
-	idx := make([]int, n)
-	coord := make([]int, len(k.in))
-	for i := 0; i < n; i++ {
-		o := 0
-		for a, c := range coord {
-			if !containsInt(k.axes, a) {
-				o = o*k.in[a] + c
-			}
+// runs calls f once per innermost run of the input: n contiguous input
+// elements from offset i, whose output elements start at offset o and
+// advance by step (0 when the last axis is reduced, 1 when it is kept).
+// An odometer over the outer axes keeps o without an index table.
+func (k reduceKernel) runs(f func(i, o, n, step int)) {
+	dims := len(k.in)
+	ostr := make([]int, dims) // output stride of each input axis; 0 if reduced
+	s := 1
+	for a := dims - 1; a >= 0; a-- {
+		if !containsInt(k.axes, a) {
+			ostr[a] = s
+			s *= k.in[a]
 		}
-		idx[i] = o
-		for a := len(coord) - 1; a >= 0; a-- {
+	}
+	n := k.in[dims-1]
+	total := k.in.TotalSize()
+	coord := make([]int, dims)
+	o := 0
+	for i := 0; i < total; i += n {
+		f(i, o, n, ostr[dims-1])
+		for a := dims - 2; a >= 0; a-- {
 			coord[a]++
+			o += ostr[a]
 			if coord[a] < k.in[a] {
 				break
 			}
+			o -= ostr[a] * coord[a]
 			coord[a] = 0
 		}
 	}
-	return idx
 }
 
 func (k reduceKernel) scale() float64 {
@@ -108,9 +116,21 @@ func (k reduceKernel) scale() float64 {
 
 func (k reduceKernel) forward(in []buf) (buf, error) {
 	out := newBuf(dropAxes(k.in, k.axes), in[0].dt)
-	for i, o := range k.outIndex() {
-		out.data[o] += in[0].data[i]
-	}
+	x := in[0].data
+	k.runs(func(i, o, n, step int) {
+		if step == 0 {
+			var s float64
+			for _, v := range x[i : i+n] {
+				s += v
+			}
+			out.data[o] += s
+			return
+		}
+		dst := out.data[o : o+n]
+		for j, v := range x[i : i+n] {
+			dst[j] += v
+		}
+	})
 	s := k.scale()
 	for i := range out.data {
 		out.data[i] *= s
@@ -121,9 +141,19 @@ func (k reduceKernel) forward(in []buf) (buf, error) {
 func (k reduceKernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
 	out := newBuf(k.in, in[0].dt)
 	s := k.scale()
-	for i, o := range k.outIndex() {
-		out.data[i] = grad.data[o] * s
-	}
+	k.runs(func(i, o, n, step int) {
+		dst := out.data[i : i+n]
+		if step == 0 {
+			g := grad.data[o] * s
+			for j := range dst {
+				dst[j] = g
+			}
+			return
+		}
+		for j, g := range grad.data[o : o+n] {
+			dst[j] = g * s
+		}
+	})
 	return out, nil
 }
 

@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 )
 
 func TestStopGradientBlocksOnePath(t *testing.T) {
@@ -15,7 +17,7 @@ func TestStopGradientBlocksOnePath(t *testing.T) {
 	// cost = Σ x ⊙ sg(x): the gradient is sg(x) = x, not 2x.
 	cost := G.Must(G.Sum(G.Must(G.HadamardProd(x, sg))))
 	_, grads := runGrad(t, cost, x)
-	xs := floats(t, x.Value())
+	xs := graphtest.Float64s(t, x.Value())
 	for i := range xs {
 		if !near(grads[0][i], xs[i], 1e-12) {
 			t.Fatalf("grad[%d] = %g, want %g", i, grads[0][i], xs[i])
@@ -98,7 +100,7 @@ func TestSignSTEFloat32AndRank4(t *testing.T) {
 	}
 	cost := G.Must(G.Sum(y))
 	_, grads := runGrad(t, cost, x)
-	xs := floats(t, x.Value())
+	xs := graphtest.Float64s(t, x.Value())
 	for i, v := range xs {
 		want := 0.0
 		if math.Abs(v) <= 1 {

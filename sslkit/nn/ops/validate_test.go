@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 )
 
 func TestOpsRejectBadInput(t *testing.T) {
@@ -58,7 +60,7 @@ func TestOpsReadStridedViews(t *testing.T) {
 	g := G.NewGraph()
 	x := inputFrom(g, "x", []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 3, 4)
 	col := G.Must(G.Slice(x, nil, G.S(1, 3))) // 3×2: [2 3; 6 7; 10 11]
-	got := run(t, G.Must(SumAxes(col, 0)))
+	got := graphtest.Eval(t, G.Must(SumAxes(col, 0)))
 	if got[0] != 18 || got[1] != 21 {
 		t.Fatalf("column sums %v, want [18 21]", got)
 	}
@@ -70,17 +72,13 @@ func TestCrossEntropyAndLogSumExpAreStable(t *testing.T) {
 	x := inputFrom(g, "x", []float64{1000, 0, -1000, 0, 1000, 999}, 2, 3)
 	ce := G.Must(CrossEntropy(x, Labels(g, "y", []int{1, 2})))
 	lse := G.Must(LogSumExp(x, 1))
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	graphtest.Run(t, g)
 	// row 0: −log softmax[1] = 1000; row 1: lse = 1000 + log(1 + e⁻¹), −log softmax[2] = log(1 + e).
 	want := (1000 + 1.3132616875182228) / 2
-	if got := floats(t, ce.Value())[0]; !near(got, want, 1e-9) {
+	if got := graphtest.Float64s(t, ce.Value())[0]; !near(got, want, 1e-9) {
 		t.Errorf("cross-entropy %g, want %g", got, want)
 	}
-	if got := floats(t, lse.Value()); !near(got[0], 1000, 1e-9) || !near(got[1], 1000.3132616875182, 1e-9) {
+	if got := graphtest.Float64s(t, lse.Value()); !near(got[0], 1000, 1e-9) || !near(got[1], 1000.3132616875182, 1e-9) {
 		t.Errorf("logsumexp %v", got)
 	}
 }
