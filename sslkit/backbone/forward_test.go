@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	"github.com/gossl/gossl/sslkit/nn"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -38,11 +39,7 @@ func trainStep(t *testing.T, net nn.Module, shape tensor.Shape, wantOut tensor.S
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	graphtest.Run(t, g)
 	o, _ := gradcheck.Float64s(out)
 	for _, v := range o {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -234,14 +231,7 @@ func TestPatchMergeGroupsNeighbours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v G.Value
-	G.Read(out, &v)
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := gradcheck.Float64s(v)
+	got := graphtest.Eval(t, out)
 	want := []float64{0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15}
 	for i := range want {
 		if got[i] != want[i] {

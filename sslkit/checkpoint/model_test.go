@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	"github.com/gossl/gossl/sslkit/nn"
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -42,24 +42,7 @@ func tinyNet(t testing.TB, outChannels int, seed int64) nn.Module {
 func forward(t testing.TB, m nn.Module, x *tensor.Dense) []float64 {
 	t.Helper()
 	nn.SetTraining(m, false)
-	g := G.NewGraph()
-	in := G.NewTensor(g, tensor.Float32, x.Dims(), G.WithShape(x.Shape().Clone()...), G.WithValue(x), G.WithName("x"))
-	y, err := m.Forward(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out G.Value
-	G.Read(y, &out)
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	v, err := gradcheck.Float64s(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return graphtest.Forward(t, m.Forward, x)
 }
 
 func floats(t testing.TB, x *tensor.Dense) []float64 {

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gossl/gossl/sslkit/ambient"
 	"github.com/gossl/gossl/sslkit/backbone"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	"github.com/gossl/gossl/sslkit/nn"
 )
 
@@ -82,20 +82,12 @@ func manualForward(t *testing.T, net nn.Module, ds *imageSet, scale float32) []f
 			all = append(all, v*scale)
 		}
 	}
-	g := G.NewGraph()
-	x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(n, ds.c, ds.h, ds.w), G.WithValue(tensor.New(tensor.WithShape(n, ds.c, ds.h, ds.w), tensor.WithBacking(all))))
-	y, err := net.Forward(x)
-	if err != nil {
-		t.Fatal(err)
+	out := graphtest.Forward(t, net.Forward, tensor.New(tensor.WithShape(n, ds.c, ds.h, ds.w), tensor.WithBacking(all)))
+	f := make([]float32, len(out))
+	for i, v := range out {
+		f[i] = float32(v)
 	}
-	var out G.Value
-	G.Read(y, &out)
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	return append([]float32(nil), out.Data().([]float32)...)
+	return f
 }
 
 func closeTo(t *testing.T, what string, got, want []float32, tol float64) {

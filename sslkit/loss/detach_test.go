@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	"github.com/gossl/gossl/sslkit/nn/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -31,11 +32,7 @@ func TestDetachedInputsGetZeroGradients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	graphtest.Run(t, g)
 	for i, name := range []string{"q", "k", "queue", "tq"} {
 		v, err := gradcheck.Float64s(grads[i].Value())
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -160,11 +161,7 @@ func TestLossesMatchPyTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			vm := G.NewTapeMachine(g)
-			defer vm.Close()
-			if err := vm.RunAll(); err != nil {
-				t.Fatal(err)
-			}
+			graphtest.Run(t, g)
 			v, _ := gradcheck.Float64s(l.Value())
 			if e, _ := gradcheck.RelErr(v, []float64{f.Value}, 1e-6); e > tol {
 				t.Errorf("value %.7g, PyTorch %.7g (rel err %.3g)", v[0], f.Value, e)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -24,14 +25,5 @@ func fdCheck(t *testing.T, cost *G.Node, wrt ...*G.Node) {
 
 func evalScalar(t *testing.T, n *G.Node) float64 {
 	t.Helper()
-	vm := G.NewTapeMachine(n.Graph())
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := gradcheck.Float64s(n.Value())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f[0]
+	return graphtest.Eval(t, n)[0]
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -21,11 +22,7 @@ func valueAndGrads(t *testing.T, dt tensor.Dtype, n, d int, loss func(a, b *G.No
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	graphtest.Run(t, g)
 	var out [][]float64
 	for _, n := range append(G.Nodes{l}, grads...) {
 		f, err := gradcheck.Float64s(n.Value())

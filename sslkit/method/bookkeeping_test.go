@@ -8,6 +8,7 @@ import (
 
 	"github.com/gossl/gossl/sslkit/backbone"
 	"github.com/gossl/gossl/sslkit/head"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	"github.com/gossl/gossl/sslkit/nn"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -56,7 +57,7 @@ func TestMoCoQueueAndKeyEncoder(t *testing.T) {
 	g := G.NewGraph()
 	st, err := m.BuildLoss(g, inputs(g, 2, n))
 	must(t, err)
-	run(t, g)
+	graphtest.Run(t, g)
 	queue := append([]float32(nil), m.Queue().Keys.Data()...)
 	keys := append([]float32(nil), st.Value("keys").Data().([]float32)...)
 	nudge(m.Params())
@@ -141,7 +142,7 @@ func TestDINOCentreAndTemperature(t *testing.T) {
 	g := G.NewGraph()
 	st, err := m.BuildLoss(g, inputs(g, 4, n))
 	must(t, err)
-	run(t, g)
+	graphtest.Run(t, g)
 	old := m.Loss().Centre()
 	mean := make([]float64, 5)
 	for i := 0; i < 2; i++ {
@@ -208,7 +209,7 @@ func TestClone(t *testing.T) {
 		var va, vb G.Value
 		G.Read(ya, &va)
 		G.Read(yb, &vb)
-		run(t, g)
+		graphtest.Run(t, g)
 		da, db := va.Data().([]float32), vb.Data().([]float32)
 		for i := range da {
 			if da[i] != db[i] {
@@ -237,7 +238,7 @@ func TestBarlowTwinsCrossCorrelation(t *testing.T) {
 	g := G.NewGraph()
 	st, err := m.BuildLoss(g, inputs(g, 2, 8))
 	must(t, err)
-	run(t, g)
+	graphtest.Run(t, g)
 	must(t, m.AfterStep(st, Position{}))
 	c, d := m.CrossCorrelation()
 	if d != 6 || len(c) != 36 {
@@ -331,7 +332,7 @@ func TestDINOMultiCrop(t *testing.T) {
 	g := G.NewGraph()
 	st, err := m.BuildLoss(g, views(g))
 	must(t, err)
-	run(t, g)
+	graphtest.Run(t, g)
 	g2 := G.NewGraph()
 	v2 := views(g2)
 	s := fwd(t, m.Encoder(), v2...)
@@ -340,7 +341,7 @@ func TestDINOMultiCrop(t *testing.T) {
 	must(t, err)
 	var want G.Value
 	G.Read(ref, &want)
-	run(t, g2)
+	graphtest.Run(t, g2)
 	if got := st.LossValue(); math.Abs(got-scalarOf(want)) > 1e-6 || math.IsNaN(got) {
 		t.Errorf("multi-crop loss %v, loss.DINO %v", got, scalarOf(want))
 	}
@@ -362,7 +363,7 @@ func TestEsViTWithoutRegion(t *testing.T) {
 	g := G.NewGraph()
 	st, err := m.BuildLoss(g, inputs(g, 2, 4))
 	must(t, err)
-	run(t, g)
+	graphtest.Run(t, g)
 	g2 := G.NewGraph()
 	v := inputs(g2, 2, 4)
 	s := fwd(t, m.Encoder(), v...)
@@ -372,7 +373,7 @@ func TestEsViTWithoutRegion(t *testing.T) {
 	must(t, err)
 	var want G.Value
 	G.Read(ref, &want)
-	run(t, g2)
+	graphtest.Run(t, g2)
 	if got := st.LossValue(); math.Abs(got-scalarOf(want)) > 1e-6 {
 		t.Errorf("EsViT without region %v, DINO view loss %v", got, scalarOf(want))
 	}

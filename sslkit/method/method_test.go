@@ -7,6 +7,7 @@ import (
 
 	"github.com/gossl/gossl/sslkit/backbone"
 	"github.com/gossl/gossl/sslkit/head"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	"github.com/gossl/gossl/sslkit/loss"
 	"github.com/gossl/gossl/sslkit/nn"
 	G "gorgonia.org/gorgonia"
@@ -87,13 +88,6 @@ func inputs(g *G.ExprGraph, views, n int) []*G.Node {
 }
 
 func nameOf(p string, i int) string { return p + string(rune('0'+i)) }
-
-func run(t testing.TB, g *G.ExprGraph) {
-	t.Helper()
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	must(t, vm.RunAll())
-}
 
 func fwd(t testing.TB, m nn.Module, xs ...*G.Node) []*G.Node {
 	t.Helper()
@@ -255,7 +249,7 @@ func TestLossEqualsLossFunction(t *testing.T) {
 			g := G.NewGraph()
 			st, err := m.BuildLoss(g, inputs(g, c.views, n))
 			must(t, err)
-			run(t, g)
+			graphtest.Run(t, g)
 			got := st.LossValue()
 
 			g2 := G.NewGraph()
@@ -263,7 +257,7 @@ func TestLossEqualsLossFunction(t *testing.T) {
 			must(t, err)
 			var v G.Value
 			G.Read(ref, &v)
-			run(t, g2)
+			graphtest.Run(t, g2)
 			want := scalarOf(v)
 			if math.IsNaN(want) || math.Abs(got-want) > 1e-6*(1+math.Abs(want)) {
 				t.Errorf("%s: BuildLoss gives %v, the loss function %v", m.Name(), got, want)

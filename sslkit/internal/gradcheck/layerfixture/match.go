@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
+	"github.com/gossl/gossl/sslkit/internal/graphtest"
 	"github.com/gossl/gossl/sslkit/nn"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -61,11 +62,7 @@ func Match(t *testing.T, c gradcheck.Fixture, m nn.Module) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	graphtest.Run(t, g)
 	compare := func(what string, v G.Value, want gradcheck.FixtureTensor) {
 		t.Helper()
 		gradcheck.Compare(t, what, v, want.Data, Floor, Tol)
