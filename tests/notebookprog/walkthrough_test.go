@@ -1,4 +1,4 @@
-package mvh
+package notebookprog
 
 import (
 	"encoding/json"
@@ -11,10 +11,11 @@ import (
 	"testing"
 )
 
-// The walkthrough notebook runs in the gossl kernel; until that is wired
-// up, and as a guard after, its cells must also run as one plain Go program
+// The Geirhos et al. (2020) walkthrough runs in the gossl kernel (tests/e2e
+// executes it there); its cells must also run as one plain Go program
 // (imports on top, declaration cells at package level, statement cells in
-// order in main) and print the reproduced numbers beside the published ones.
+// order in main) and print the reproduced numbers beside the published
+// ones, so the analyses it shows stay usable from plain Go.
 
 const walkthrough = "../../notebooks/03-geirhos-2020-walkthrough.ipynb"
 
