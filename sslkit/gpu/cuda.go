@@ -149,6 +149,11 @@ type Device struct {
 	funcs  map[string]uintptr
 	pool   *pool
 	params paramBuf
+	// hold keeps the Go slice of an async copy referenced from the heap:
+	// storing it here makes the compiler heap-allocate callers' slices, so
+	// a goroutine stack that grows between the copy and the stream's
+	// synchronisation cannot move the memory the device is reading.
+	hold []float32
 }
 
 // enter pins the goroutine to its thread and makes the context current;
@@ -284,6 +289,8 @@ func (d *Device) upload(dst devPtr, src []float32) error {
 	if len(src) == 0 {
 		return nil
 	}
+	d.hold = src
+	defer func() { d.hold = nil }()
 	if err := d.drv.check("cuMemcpyHtoDAsync_v2", callC(d.drv.cuMemcpyHtoDAsync, dst, uintptr(unsafe.Pointer(&src[0])), uintptr(4*len(src)), d.stream)); err != nil {
 		return err
 	}
@@ -296,6 +303,8 @@ func (d *Device) download(dst []float32, src devPtr) error {
 	if len(dst) == 0 {
 		return nil
 	}
+	d.hold = dst
+	defer func() { d.hold = nil }()
 	if err := d.drv.check("cuMemcpyDtoHAsync_v2", callC(d.drv.cuMemcpyDtoHAsync, uintptr(unsafe.Pointer(&dst[0])), src, uintptr(4*len(dst)), d.stream)); err != nil {
 		return err
 	}

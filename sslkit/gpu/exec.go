@@ -533,3 +533,19 @@ func (e *Executor) Steps() []string {
 	}
 	return out
 }
+
+// UploadParams copies the parameters' node values to the resident buffers
+// again: for a training loop whose optimizer runs on the host (it reads
+// the gradients with Value and updates the nodes' values).
+func (e *Executor) UploadParams() error {
+	for _, p := range e.o.Params {
+		d, err := floats(p.Value())
+		if err != nil {
+			return fmt.Errorf("gpu: parameter %s: %v", p.Name(), err)
+		}
+		if err := e.b.Upload(e.vals[p].slice, d); err != nil {
+			return fmt.Errorf("gpu: parameter %s: %w", p.Name(), err)
+		}
+	}
+	return nil
+}

@@ -293,3 +293,74 @@ func executeWith(t *testing.T, m *model, inputs G.Nodes) (*Executor, float32, []
 	}
 	return e, l, gs
 }
+
+// The optimizer runs on the backend with resident state: two SGD steps
+// with momentum equal the same update done by hand on the host, and
+// UploadParams/CopyParamsBack move the weights between graph and backend.
+func TestResidentSGDMatchesHandUpdate(t *testing.T) {
+	m, z := mlp(t, 9, 8, 5, 6, 4)
+	m.loss = ntxentPrimitives(t, z, 0.5)
+	withGrads(t, m)
+	e, _, g1 := execute(t, m, false)
+	defer e.Close()
+	want := make([][]float32, len(m.params))
+	vel := make([][]float32, len(m.params))
+	for i, p := range m.params {
+		w, _ := floats(p.Value())
+		want[i] = append([]float32(nil), w...)
+		vel[i] = make([]float32, len(w))
+	}
+	const lr, mom, wd = 0.1, 0.9, 0.01
+	step := func(grads [][]float32) {
+		for i := range want {
+			for j := range want[i] {
+				vel[i][j] = mom*vel[i][j] + grads[i][j] + wd*want[i][j]
+				want[i][j] -= lr * vel[i][j]
+			}
+		}
+	}
+	if err := e.SGD(lr, mom, wd); err != nil {
+		t.Fatal(err)
+	}
+	step(g1)
+	if err := e.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var g2 [][]float32
+	for _, gn := range m.grads {
+		d, err := e.Value(gn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g2 = append(g2, d)
+	}
+	if err := e.SGD(lr, mom, wd); err != nil {
+		t.Fatal(err)
+	}
+	step(g2)
+	for i, p := range m.params {
+		got, err := e.Value(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range got {
+			if !close32(float64(got[j]), float64(want[i][j]), 1e-6) {
+				t.Fatalf("%s[%d] = %v after two steps, want %v", p.Name(), j, got[j], want[i][j])
+			}
+		}
+	}
+	if err := e.CopyParamsBack(); err != nil {
+		t.Fatal(err)
+	}
+	w0, _ := floats(m.params[0].Value())
+	if !close32(float64(w0[0]), float64(want[0][0]), 1e-6) {
+		t.Fatalf("CopyParamsBack: %v, want %v", w0[0], want[0][0])
+	}
+	w0[0] = 42
+	if err := e.UploadParams(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.Value(m.params[0]); got[0] != 42 {
+		t.Fatalf("UploadParams: %v, want 42", got[0])
+	}
+}
