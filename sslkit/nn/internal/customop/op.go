@@ -48,9 +48,10 @@ type Op struct {
 	// Shape gives the output's shape from the inputs' shapes.
 	Shape func(in []tensor.Shape) (tensor.Shape, error)
 
-	// Kernel computes a float32 op into out, which has the output's size
-	// and is zero when the op is new (and on every run with ZeroOut).
-	// Inputs that are views (a transpose) arrive copied out in order.
+	// Kernel computes a float32 op into out, which has the output's size:
+	// fresh zeroed memory on every run, unless Reuse, where out holds the
+	// previous run's values (cleared first with ZeroOut). Inputs that are
+	// views (a transpose) arrive copied out in order.
 	Kernel func(out []float32, in [][]float32, shapes []tensor.Shape)
 	// Reuse keeps Kernel's output memory from one run of the graph to the
 	// next: safe with the tape machine's Reset between runs (each op runs
@@ -76,9 +77,6 @@ type Op struct {
 	mu  sync.Mutex
 	out []float32
 }
-
-// Apply adds op to the graph of inputs.
-func Apply(op *Op, inputs ...*G.Node) (*G.Node, error) { return G.ApplyOp(op, inputs...) }
 
 var floatVar = hm.TypeVariable('a')
 

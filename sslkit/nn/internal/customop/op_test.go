@@ -133,7 +133,7 @@ func TestGraph(t *testing.T) {
 		d, err := G.Mul(dy, G.NewConstant(float32(2)))
 		return G.Nodes{d}, err
 	}
-	y, err := Apply(op, x)
+	y, err := G.ApplyOp(op, x)
 	if err != nil {
 		t.Fatal(err)
 	}
