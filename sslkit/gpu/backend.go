@@ -122,6 +122,44 @@ func (s Strided) size() int {
 	return n
 }
 
+// collapse merges neighbouring dimensions that both operands walk as one
+// (a dense block, or a broadcast block): fewer index divisions per value.
+func (s Strided) collapse(useB bool) Strided {
+	if len(s.Shape) == 0 {
+		return s
+	}
+	out := Strided{Shape: []int{s.Shape[len(s.Shape)-1]}, StrideA: []int{s.StrideA[len(s.Shape)-1]}}
+	if useB {
+		out.StrideB = []int{s.StrideB[len(s.Shape)-1]}
+	}
+	for d := len(s.Shape) - 2; d >= 0; d-- {
+		if s.Shape[d] == 1 {
+			continue
+		}
+		in := out.Shape[0]
+		mergeA := s.StrideA[d] == out.StrideA[0]*in
+		mergeB := !useB || s.StrideB[d] == out.StrideB[0]*in
+		if out.Shape[0] == 1 {
+			// a leading size-1 dimension takes the next one's strides
+			out.Shape[0], out.StrideA[0] = s.Shape[d], s.StrideA[d]
+			if useB {
+				out.StrideB[0] = s.StrideB[d]
+			}
+			continue
+		}
+		if mergeA && mergeB {
+			out.Shape[0] *= s.Shape[d]
+			continue
+		}
+		out.Shape = append([]int{s.Shape[d]}, out.Shape...)
+		out.StrideA = append([]int{s.StrideA[d]}, out.StrideA...)
+		if useB {
+			out.StrideB = append([]int{s.StrideB[d]}, out.StrideB...)
+		}
+	}
+	return out
+}
+
 func (s Strided) check(na, nb int, useB bool) error {
 	if len(s.Shape) > MaxRank || len(s.StrideA) != len(s.Shape) || (useB && len(s.StrideB) != len(s.Shape)) {
 		return fmt.Errorf("gpu: strided operand of rank %d (strides %v, %v); at most %d", len(s.Shape), s.StrideA, s.StrideB, MaxRank)

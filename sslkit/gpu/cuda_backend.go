@@ -214,6 +214,16 @@ func (c *CUDA) Binary(op BinaryOp, y, a, b Slice, s Strided) error {
 	if err != nil {
 		return err
 	}
+	s = s.collapse(op != First)
+	if len(s.Shape) == 1 && s.StrideA[0] <= 1 && (op == First || s.StrideB[0] <= 1) {
+		sb := 0
+		if op != First {
+			sb = s.StrideB[0]
+		}
+		return c.do(func(d *Device) error {
+			return d.launch("k_binary_flat", c.grid(n), threads, 0, i32Arg(op), p[0], p[1], p[2], i32Arg(n), i32Arg(s.StrideA[0]), i32Arg(sb))
+		})
+	}
 	st := make(intsArg, 1+3*MaxRank)
 	st[0] = int32(len(s.Shape))
 	for i := range s.Shape {
@@ -242,8 +252,12 @@ func (c *CUDA) Reduce(op ReduceOp, y, x Slice, outer, n, inner int) error {
 		return err
 	}
 	return c.do(func(d *Device) error {
-		if inner == 1 {
+		switch {
+		case inner == 1 && n >= 1024:
 			return d.launch("k_reduce_rows", outer, threads, 0, i32Arg(op), p[0], p[1], i32Arg(outer), i32Arg(n))
+		case inner == 1 && n >= 32:
+			rows := threads / 32
+			return d.launch("k_reduce_rows_warp", (outer+rows-1)/rows, threads, 0, i32Arg(op), p[0], p[1], i32Arg(outer), i32Arg(n))
 		}
 		return d.launch("k_reduce_cols", c.grid(outer*inner), threads, 0, i32Arg(op), p[0], p[1], i32Arg(outer), i32Arg(n), i32Arg(inner))
 	})

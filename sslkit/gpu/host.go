@@ -275,6 +275,7 @@ func (h *Host) Binary(op BinaryOp, y, a, b Slice, s Strided) error {
 	if err != nil {
 		return err
 	}
+	s = s.collapse(op != First) // the same index space as the CUDA kernel's
 	n, rank := s.size(), len(s.Shape)
 	idx := make([]int, rank)
 	ia, ib := 0, 0

@@ -66,17 +66,25 @@ extern "C" __global__ void k_unary(int op, float* y, const float* x, int n) {
   GRID_LOOP(i, n) y[i] = unary_f(op, x[i]);
 }
 
+// Strided operands (transposes, broadcasts). n < 2^31, so 32-bit index
+// arithmetic (64-bit division is many times slower on the GPU).
 extern "C" __global__ void k_binary(int op, float* y, const float* a, const float* b, int n, Strided s) {
   GRID_LOOP(i, n) {
-    long long rest = i, ia = 0, ib = 0;
+    unsigned rest = (unsigned)i, ia = 0, ib = 0;
     for (int d = s.rank - 1; d >= 0; d--) {
-      int k = (int)(rest % s.shape[d]);
-      rest /= s.shape[d];
-      ia += (long long)k * s.sa[d];
-      ib += (long long)k * s.sb[d];
+      unsigned dim = (unsigned)s.shape[d];
+      unsigned k = rest % dim;
+      rest /= dim;
+      ia += k * (unsigned)s.sa[d];
+      ib += k * (unsigned)s.sb[d];
     }
     y[i] = binary_f(op, a[ia], op == 13 ? 0.f : b[ib]);
   }
+}
+
+// Dense operands or single values (sa, sb are 1 or 0): the common case.
+extern "C" __global__ void k_binary_flat(int op, float* y, const float* a, const float* b, int n, int sa, int sb) {
+  GRID_LOOP(i, n) y[i] = binary_f(op, a[i * sa], op == 13 ? 0.f : b[i * sb]);
 }
 
 // Block-wide reductions; blockDim.x is a multiple of 32, sh holds 32 floats.
@@ -122,7 +130,22 @@ extern "C" __global__ void k_reduce_rows(int op, float* y, const float* x, int o
   if (threadIdx.x == 0) y[blockIdx.x] = acc;
 }
 
-// x (outer, n, inner) → y (outer, inner), inner > 1: one thread per output,
+// x (outer, n) → y (outer) for short rows: one warp per row, 8 rows a block.
+extern "C" __global__ void k_reduce_rows_warp(int op, float* y, const float* x, int outer, int n) {
+  long long row = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+  int lane = threadIdx.x & 31;
+  if (row >= outer) return;  // whole warps leave together
+  const float* r = x + row * n;
+  float acc = op == 0 ? 0.f : -INF;
+  for (int j = lane; j < n; j += 32) acc = op == 0 ? acc + r[j] : fmaxf(acc, r[j]);
+  for (int o = 16; o > 0; o >>= 1) {
+    float v = __shfl_down_sync(0xffffffffu, acc, o);
+    acc = op == 0 ? acc + v : fmaxf(acc, v);
+  }
+  if (lane == 0) y[row] = acc;
+}
+
+// x (outer, n, inner) → y (outer, inner), inner > 1 (or very short rows): one thread per output,
 // neighbouring threads reading neighbouring values.
 extern "C" __global__ void k_reduce_cols(int op, float* y, const float* x, int outer, int n, int inner) {
   GRID_LOOP(i, (long long)outer * inner) {

@@ -67,3 +67,63 @@ func TestPlanCheckFindsOverlap(t *testing.T) {
 		t.Error("a buffer that dies before it is written was accepted")
 	}
 }
+
+// offsets lists the (a, b) offsets a strided operation visits, in order.
+func offsets(s Strided) [][2]int {
+	var out [][2]int
+	idx := make([]int, len(s.Shape))
+	for n := s.size(); n > 0; n-- {
+		a, b := 0, 0
+		for d := range idx {
+			a += idx[d] * s.StrideA[d]
+			b += idx[d] * s.StrideB[d]
+		}
+		out = append(out, [2]int{a, b})
+		for d := len(idx) - 1; d >= 0; d-- {
+			if idx[d]++; idx[d] < s.Shape[d] {
+				break
+			}
+			idx[d] = 0
+		}
+	}
+	return out
+}
+
+func TestCollapseKeepsTheIndexSpace(t *testing.T) {
+	rng := rand.New(rand.NewSource(8))
+	for trial := 0; trial < 500; trial++ {
+		rank := 1 + rng.Intn(MaxRank)
+		shape := make([]int, rank)
+		for i := range shape {
+			shape[i] = 1 + rng.Intn(4)
+		}
+		strides := func() []int {
+			st := dense(shape)
+			switch rng.Intn(3) {
+			case 0: // broadcast some axes
+				for i := range st {
+					if rng.Intn(2) == 0 {
+						st[i] = 0
+					}
+				}
+			case 1: // a permutation of a dense block
+				rng.Shuffle(len(st), func(i, j int) { st[i], st[j] = st[j], st[i] })
+			}
+			return st
+		}
+		s := Strided{Shape: shape, StrideA: strides(), StrideB: strides()}
+		c := s.collapse(true)
+		if len(c.Shape) > len(s.Shape) {
+			t.Fatalf("%+v collapsed to a higher rank %+v", s, c)
+		}
+		a, b := offsets(s), offsets(c)
+		if len(a) != len(b) {
+			t.Fatalf("%+v → %+v: %d values, want %d", s, c, len(b), len(a))
+		}
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("%+v → %+v: value %d reads %v, want %v", s, c, i, b[i], a[i])
+			}
+		}
+	}
+}

@@ -67,8 +67,12 @@ func main() {
 		skip    = flag.Bool("skip-step", false, "skip the ResNet-18 timing")
 		verify  = flag.Bool("verify", false, "with -device cpu: check the executor on the ResNet-18 graph against gorgonia's tape machine at a tiny size")
 		jsonOut = flag.String("json", "", "write the full report here")
+		plan    = flag.Bool("plan-only", false, "build the ResNet-18 step's graph at -batch and print the executor's plan (no GPU needed, nothing run)")
 	)
 	flag.Parse()
+	if *plan {
+		os.Exit(planOnly(*batch))
+	}
 	if *device == "cpu" {
 		if !*verify {
 			fmt.Fprintln(os.Stderr, "gpucheck: -device cpu only makes sense with -verify")
@@ -298,6 +302,35 @@ func verifyOnCPU(tol float64) int {
 	fmt.Printf("verify (ResNet-18 graph, width 4, 4 views of 8×8, %d params, %d gradients): loss executor %.6f, gorgonia %.6f; max gradient rel err %.3g: %v\n",
 		countParams(m.params), len(gt), lh, lt, rel, map[bool]string{true: "ok", false: "FAIL"}[ok])
 	if !ok {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// planOnly builds the timed step's graph and plans it on the CPU backend
+// without running it: the graph-building time, the number of steps and the
+// arena the GPU will need (the CPU backend's arena is never touched, so
+// it costs address space, not memory).
+func planOnly(batch int) int {
+	t0 := time.Now()
+	m, err := buildSimCLR(batch, 32, 64, 1)
+	if err != nil {
+		fmt.Println("plan:", err)
+		return exitFailed
+	}
+	built := time.Since(t0)
+	e, err := gpu.NewExecutor(gpu.NewHost(), m.g, gpu.ExecOptions{Inputs: G.Nodes{m.x}, Params: m.params, Grads: m.grads, Outputs: G.Nodes{m.loss}})
+	if err != nil {
+		fmt.Println("plan:", err)
+		return exitFailed
+	}
+	defer e.Close()
+	p := e.Plan()
+	fmt.Printf("plan: ResNet-18 SimCLR step, batch %d (%d views of 32×32): %d params, %d graph nodes, %d executor steps; graph built in %.1f s, planned in %.1f s; arena %.2f GiB, %.2f GiB with one buffer per value\n",
+		batch, 2*batch, countParams(m.params), len(m.g.AllNodes()), len(e.Steps()), built.Seconds(), time.Since(t0).Seconds()-built.Seconds(),
+		float64(p.Peak)*4/(1<<30), float64(p.Naive)*4/(1<<30))
+	if err := p.Check(); err != nil {
+		fmt.Println("plan:", err)
 		return exitFailed
 	}
 	return exitOK
