@@ -79,8 +79,10 @@ func main() {
 	nTrain := flag.Int("train", 4096, "training images (the first n of the training set)")
 	dir := flag.String("data", data.FashionMNISTDir, "Fashion-MNIST directory (idx files, gzip or not)")
 	seed := flag.Int64("seed", 1, "seed of the initial weights, the batch order and the views")
+	optimizer := flag.String("optimizer", "", "diagnostics: sgd or adamw instead of the method's recipe")
+	noEval := flag.Bool("noeval", false, "diagnostics: train only (the losses), no evaluation")
 	flag.Parse()
-	r, err := run(context.Background(), *methodName, *epochs, *nTrain, *dir, *seed)
+	r, err := run(context.Background(), *methodName, *epochs, *nTrain, *dir, *seed, *optimizer, *noEval)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fmnist:", err)
 		os.Exit(1)
@@ -89,7 +91,7 @@ func main() {
 	fmt.Println(string(b))
 }
 
-func run(ctx context.Context, methodName string, epochs, nTrain int, dir string, seed int64) (*result, error) {
+func run(ctx context.Context, methodName string, epochs, nTrain int, dir string, seed int64, optimizer string, noEval bool) (*result, error) {
 	full, err := data.FashionMNIST(dir, true)
 	if err != nil {
 		return nil, err
@@ -108,6 +110,20 @@ func run(ctx context.Context, methodName string, epochs, nTrain int, dir string,
 		return nil, err
 	}
 	m, opt, err := recipe(methodName, net, seed)
+	if err != nil {
+		return nil, err
+	}
+	switch optimizer {
+	case "":
+	case "sgd":
+		opt.Optimizer, err = train.NewSGD(m.Params(), train.DefaultSGDOptions())
+	case "adamw":
+		adam := train.DefaultAdamWOptions()
+		adam.LR, adam.WeightDecay = 1e-3, 1e-4
+		opt.Optimizer, err = train.NewAdamW(m.Params(), adam)
+	default:
+		err = fmt.Errorf("unknown optimizer %q (sgd or adamw)", optimizer)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +148,10 @@ func run(ctx context.Context, methodName string, epochs, nTrain int, dir string,
 		return nil, err
 	}
 	trainSec := time.Since(t0).Seconds()
+	losses := tr.Losses()
+	if noEval {
+		return &result{Side: "sslkit", Method: methodName, Epochs: epochs, FinalLoss: losses[len(losses)-1], TrainSec: round2(trainSec)}, nil
+	}
 
 	t1 := time.Now()
 	knn, probe, err := evaluate(ctx, m.Backbone(), trainSet, test)
@@ -140,7 +160,6 @@ func run(ctx context.Context, methodName string, epochs, nTrain int, dir string,
 	}
 	fmt.Fprintln(os.Stderr, knn)
 	fmt.Fprintln(os.Stderr, probe)
-	losses := tr.Losses()
 	return &result{
 		Side: "sslkit", Method: methodName, KNNTop1: round2(knn.Top1), LinearTop1: round2(probe.TestTop1),
 		Epochs: epochs, ImagesPerS: round2(float64(epochs*trainSet.Len()) / trainSec),
@@ -206,7 +225,7 @@ type stderrProgress struct {
 }
 
 func (p *stderrProgress) Step(i, n int, metrics map[string]float64) {
-	if i%p.every == 0 || i == n {
+	if i%p.every == 0 || i == n || i <= 3 {
 		fmt.Fprintf(os.Stderr, "  step %d/%d loss %.4f lr %.4f (%.0fs)\n", i, n, metrics["loss"], metrics["lr"], time.Since(p.start).Seconds())
 	}
 }

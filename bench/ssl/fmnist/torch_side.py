@@ -111,7 +111,7 @@ def groups(model, weight_decay):
     return [{"params": decay, "weight_decay": weight_decay}, {"params": other, "weight_decay": 0.0}]
 
 
-def recipe(name, net):
+def recipe(name, net, optimizer=""):
     if name == "simclr":
         proj = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 128))
         model = nn.Sequential(net, proj)
@@ -126,6 +126,14 @@ def recipe(name, net):
         opt = torch.optim.AdamW(groups(model, 1e-4), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
         return model, opt, barlow
     raise SystemExit(f"unknown method {name!r} (simclr or barlow)")
+
+
+def diagnostic_optimizer(model, name):
+    if name == "sgd":
+        return torch.optim.SGD(groups(model, 5e-4), lr=0.06, momentum=0.9)
+    if name == "adamw":
+        return torch.optim.AdamW(groups(model, 1e-4), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    raise SystemExit(f"unknown optimizer {name!r} (sgd or adamw)")
 
 
 @torch.no_grad()
@@ -155,6 +163,8 @@ def main():
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=1, help="DataLoader worker processes preparing views")
+    ap.add_argument("--optimizer", default="", help="diagnostics: sgd or adamw instead of the method's recipe")
+    ap.add_argument("--noeval", action="store_true", help="diagnostics: train only (the losses), no evaluation")
     a = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
@@ -165,6 +175,8 @@ def main():
 
     net = small_cnn(128)
     model, opt, loss_fn = recipe(a.method, net)
+    if a.optimizer:
+        opt = diagnostic_optimizer(model, a.optimizer)
     loader = torch.utils.data.DataLoader(TwoViews(xtr), batch_size=256, shuffle=True, drop_last=False,
                                          num_workers=a.workers, persistent_workers=a.workers > 0)
     total = a.epochs * len(loader)
@@ -183,10 +195,14 @@ def main():
             opt.step()
             sched.step()
             step += 1
-            if step % 10 == 0 or step == total:
+            if step % 10 == 0 or step == total or step <= 3:
                 print(f"  step {step}/{total} loss {loss.item():.4f} lr {sched.get_last_lr()[0]:.4f} "
                       f"({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
     train_s = time.perf_counter() - t0
+    if a.noeval:
+        print(json.dumps({"side": "pytorch", "method": a.method, "epochs": a.epochs, "final_loss": loss.item(),
+                          "train_s": round(train_s, 2)}))
+        return
 
     t1 = time.perf_counter()
     ftr, fte = embed(net, xtr), embed(net, xte)
