@@ -190,6 +190,8 @@ func kernelCases(rng *rand.Rand) []kernelCase {
 				run: func(b Backend, in, out []Slice) error { return b.Reduce(op, out[0], in[0], 300, 1000, 1) }},
 			kernelCase{name: "reduce cols " + name, ins: [][]float32{x[:7*50*33]}, outs: [][]float32{make([]float32, 7*33)},
 				run: func(b Backend, in, out []Slice) error { return b.Reduce(op, out[0], in[0], 7, 50, 33) }},
+			kernelCase{name: "reduce long columns " + name, ins: [][]float32{x[:2*1000*40]}, outs: [][]float32{make([]float32, 2*40)},
+				run: func(b Backend, in, out []Slice) error { return b.Reduce(op, out[0], in[0], 2, 1000, 40) }},
 			kernelCase{name: "reduce short rows " + name, ins: [][]float32{x[:999*300]}, outs: [][]float32{make([]float32, 999)},
 				run: func(b Backend, in, out []Slice) error { return b.Reduce(op, out[0], in[0], 999, 300, 1) }},
 			kernelCase{name: "reduce tiny rows " + name, ins: [][]float32{x[:5000*7]}, outs: [][]float32{make([]float32, 5000)},

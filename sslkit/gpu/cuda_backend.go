@@ -258,6 +258,8 @@ func (c *CUDA) Reduce(op ReduceOp, y, x Slice, outer, n, inner int) error {
 		case inner == 1 && n >= 32:
 			rows := threads / 32
 			return d.launch("k_reduce_rows_warp", (outer+rows-1)/rows, threads, 0, i32Arg(op), p[0], p[1], i32Arg(outer), i32Arg(n))
+		case inner > 1 && outer*inner <= 8192 && n >= 256:
+			return d.launch("k_reduce_mid", outer*inner, threads, 0, i32Arg(op), p[0], p[1], i32Arg(outer), i32Arg(n), i32Arg(inner))
 		}
 		return d.launch("k_reduce_cols", c.grid(outer*inner), threads, 0, i32Arg(op), p[0], p[1], i32Arg(outer), i32Arg(n), i32Arg(inner))
 	})

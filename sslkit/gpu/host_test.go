@@ -165,7 +165,7 @@ func TestBadSizesAreErrorsNotPanics(t *testing.T) {
 
 func TestCheckKernelsHostAgainstItself(t *testing.T) {
 	res := CheckKernels(NewHost(), NewHost())
-	if len(res) < 70 {
+	if len(res) < 72 {
 		t.Fatalf("only %d kernel checks", len(res))
 	}
 	for _, r := range res {

@@ -145,6 +145,18 @@ extern "C" __global__ void k_reduce_rows_warp(int op, float* y, const float* x, 
   if (lane == 0) y[row] = acc;
 }
 
+// x (outer, n, inner) → y (outer, inner) with few outputs and long n (a
+// batch-norm statistic over the batch axis): one block per output.
+extern "C" __global__ void k_reduce_mid(int op, float* y, const float* x, int outer, int n, int inner) {
+  __shared__ float sh[32];
+  long long o = blockIdx.x / inner, k = blockIdx.x % inner;
+  const float* p = x + o * n * inner + k;
+  float acc = op == 0 ? 0.f : -INF;
+  for (int j = threadIdx.x; j < n; j += blockDim.x) acc = op == 0 ? acc + p[(long long)j * inner] : fmaxf(acc, p[(long long)j * inner]);
+  acc = op == 0 ? block_sum(acc, sh) : block_max(acc, sh);
+  if (threadIdx.x == 0) y[blockIdx.x] = acc;
+}
+
 // x (outer, n, inner) → y (outer, inner), inner > 1 (or very short rows): one thread per output,
 // neighbouring threads reading neighbouring values.
 extern "C" __global__ void k_reduce_cols(int op, float* y, const float* x, int outer, int n, int inner) {

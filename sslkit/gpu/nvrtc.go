@@ -18,7 +18,7 @@ var kernelSource string
 
 // kernelNames are the entry points of kernels.cu (extern "C").
 var kernelNames = []string{
-	"k_unary", "k_binary", "k_binary_flat", "k_reduce_rows", "k_reduce_rows_warp", "k_reduce_cols", "k_softmax", "k_softmax_grad",
+	"k_unary", "k_binary", "k_binary_flat", "k_reduce_rows", "k_reduce_rows_warp", "k_reduce_mid", "k_reduce_cols", "k_softmax", "k_softmax_grad",
 	"k_im2col", "k_col2im", "k_bn_stats", "k_bn_apply", "k_bn_grad_stats", "k_bn_grad_apply",
 	"k_maxpool", "k_maxpool_grad", "k_avgpool", "k_avgpool_grad", "k_sgd", "k_adam",
 }
