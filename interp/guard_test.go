@@ -3,8 +3,11 @@ package interp
 import (
 	"context"
 	"errors"
+	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The three mistakes of issue 15 and the runtime panics: each is a cell
@@ -95,4 +98,44 @@ func TestParseMemoryLimit(t *testing.T) {
 			t.Errorf("parseMemoryLimit(%q) accepted", bad)
 		}
 	}
+}
+
+// An interrupted ! command takes its pipeline and background jobs with it:
+// nothing keeps running, and the cell ends.
+func TestShellInterruptKillsTheProcessGroup(t *testing.T) {
+	s := newTestSession(t)
+	marker := t.TempDir() + "/alive"
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Execute(ctx, "!(sleep 300; touch "+marker+") & sleep 300 | cat", &fakeOutput{})
+		done <- err
+	}()
+	for !strings.Contains(psGrep(t), "sleep 300") {
+		runtime.Gosched()
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("the interrupted command succeeded")
+	}
+	for i := 0; strings.Contains(psGrep(t), "sleep 300"); i++ {
+		if i > 200 {
+			t.Fatalf("children outlived the interrupt:\n%s", psGrep(t))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func psGrep(t *testing.T) string {
+	out, err := exec.Command("ps", "-o", "pid,pgid,args", "--ppid", "1", "-e").Output()
+	if err != nil {
+		t.Skip("no ps:", err)
+	}
+	var keep []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.Contains(l, "sleep 300") && !strings.Contains(l, "ps -o") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
 }

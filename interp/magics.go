@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gossl/gossl/display"
@@ -118,6 +119,13 @@ func (s *Session) timedResult(out Output, b *display.Bundle, err error) error {
 // shell runs a command with sh, streaming its output to the cell.
 func (s *Session) shell(ctx context.Context, command string, out Output) error {
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	// The command and everything it starts (pipelines, background jobs)
+	// form one process group, killed as a whole on interrupt and when the
+	// session closes: no orphan outlives the cell or the kernel, and none
+	// keeps the output pipe open. Pdeathsig covers a kernel that is killed.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return killTree(cmd.Process.Pid) }
+	cmd.WaitDelay = 2 * time.Second
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return err
@@ -129,6 +137,13 @@ func (s *Session) shell(ctx context.Context, command string, out Output) error {
 		return &CellError{Name: "ShellError", Msg: err.Error()}
 	}
 	pw.Close()
+	s.children.Store(cmd.Process.Pid, true)
+	defer s.children.Delete(cmd.Process.Pid)
+	stopReading := context.AfterFunc(ctx, func() {
+		// a background job that left the group may hold the pipe
+		time.AfterFunc(cmd.WaitDelay, func() { pr.Close() })
+	})
+	defer stopReading()
 	r := bufio.NewReader(pr)
 	buf := make([]byte, 32<<10)
 	for {

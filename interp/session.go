@@ -69,6 +69,8 @@ type Session struct {
 	captured bool
 	closed   bool
 
+	children sync.Map // process groups of running ! commands, by pid
+
 	deep struct { // the deepest calls past the depth limit (see tooDeep)
 		mu     sync.Mutex
 		frames []tracePos
@@ -174,6 +176,10 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.children.Range(func(pid, _ any) bool {
+		killTree(pid.(int))
+		return true
+	})
 	if s.captured {
 		releaseCapture()
 	}
