@@ -67,6 +67,10 @@ type Options struct {
 	// Log receives the run's first line and notes; nil means os.Stdout,
 	// io.Discard silences it.
 	Log io.Writer
+	// Device chooses where steps run: "auto", "cuda" or "cpu"; "" reads
+	// GOSSL_DEVICE and defaults to auto (see sslkit/gpu.Select). The
+	// first log line says which, and why not the GPU.
+	Device string
 }
 
 // DefaultOptions: 10 epochs, SGD (lightly's settings) with a cosine
@@ -98,6 +102,7 @@ type Trainer struct {
 	epoch, batch, step int // the next batch to run; steps done
 	losses             []float64
 	logged, noted      bool
+	device             string // one line: where steps run, and why
 }
 
 type compiled struct {
@@ -128,7 +133,11 @@ func NewTrainer(m method.Method, src Source, opt Options) (*Trainer, error) {
 	if len(m.Params()) == 0 {
 		return nil, fmt.Errorf("train: %s has no trainable parameters", m.Name())
 	}
-	t := &Trainer{m: m, src: src, opt: opt, optim: opt.Optimizer, graphs: map[string]*compiled{}}
+	device, err := chooseDevice(opt.Device)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{m: m, src: src, opt: opt, optim: opt.Optimizer, graphs: map[string]*compiled{}, device: device}
 	if t.optim == nil {
 		var err error
 		if t.optim, err = NewSGD(m.Params(), DefaultSGDOptions()); err != nil {
@@ -295,9 +304,9 @@ func (t *Trainer) logFirst(b data.Batch) {
 	if t.step > 0 {
 		what = fmt.Sprintf("resuming at step %d of", t.step)
 	}
-	fmt.Fprintf(t.opt.Log, "%s %s on %s (%d parameters): batch %d, %s, %s (%s of %s), %s, gemm: %s\n",
+	fmt.Fprintf(t.opt.Log, "%s %s on %s (%d parameters): batch %d, %s, %s (%s of %s), %s, gemm: %s; %s\n",
 		what, t.m.Name(), method.BackboneName(t.m), method.CountParams(t.m), b.Views[0].Shape()[0], plural(len(b.Views), "view", "views"),
-		plural(t.TotalSteps(), "step", "steps"), plural(t.totalEpochs(), "epoch", "epochs"), plural(t.src.Len(), "batch", "batches"), t.optim.Name(), gemm.Backend())
+		plural(t.TotalSteps(), "step", "steps"), plural(t.totalEpochs(), "epoch", "epochs"), plural(t.src.Len(), "batch", "batches"), t.optim.Name(), gemm.Backend(), t.device)
 }
 
 // hasBatchNorm reports whether m's encoder normalises with batch statistics.

@@ -244,7 +244,7 @@ func TestPartialBatches(t *testing.T) {
 			t.Errorf("%d images: log %q", c.images, log.String())
 		}
 		first := strings.SplitN(log.String(), "\n", 2)[0]
-		for _, w := range []string{"SimCLR", "tiny-cnn", "2560 parameters", "batch 16", "2 views", "3 steps", "SGD", "gemm: " + gemm.Backend()} {
+		for _, w := range []string{"SimCLR", "tiny-cnn", "2560 parameters", "batch 16", "2 views", "3 steps", "SGD", "gemm: " + gemm.Backend(), "; device: "} {
 			if !strings.Contains(first, w) {
 				t.Errorf("first log line %q lacks %q", first, w)
 			}
