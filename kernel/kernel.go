@@ -132,13 +132,21 @@ func (k *Kernel) Run(ctx context.Context) error {
 
 	// Jupyter interrupts kernels with interrupt_mode "signal" by SIGINT and
 	// also sends SIGINT before shutting down: never die of it.
+	// SIGTERM (a process manager stopping the kernel) is a shutdown: the
+	// running cell is interrupted, sockets close, ! commands are killed,
+	// and the process exits 0.
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	go func() {
 		for {
 			select {
-			case <-sigs:
+			case sig := <-sigs:
+				if sig == syscall.SIGTERM {
+					k.log.Print("SIGTERM: shutting down")
+					k.shutdown()
+					continue
+				}
 				if k.interrupt() {
 					k.log.Print("SIGINT: interrupted the running cell")
 				}

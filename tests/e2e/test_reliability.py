@@ -3,6 +3,7 @@ notebook's state. Each fault is followed by a cell that sees every earlier
 variable, through jupyter_client as Jupyter runs the kernel."""
 import os
 import signal
+import subprocess
 import time
 
 import pytest
@@ -163,8 +164,40 @@ def test_clean_shutdown_and_restart(kernel_name, tmp_path):
         reply, msgs = run(kc, "2 + 2")
         assert result(msgs) == "4"
         km.provisioner.process.send_signal(signal.SIGTERM)
-        assert km.provisioner.process.wait(timeout=30) in (0, -signal.SIGTERM)
+        assert km.provisioner.process.wait(timeout=30) == 0
         assert pid != km.provisioner.process.pid
+    finally:
+        kc.stop_channels()
+        if km.is_alive():
+            km.shutdown_kernel(now=True)
+
+
+def sleepers(tag):
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [l for l in out.splitlines() if tag in l and "ps -eo" not in l]
+
+
+@pytest.mark.parametrize("how", ["shutdown_request", "restart", "SIGTERM"])
+def test_no_orphans_after_shutdown(kernel_name, tmp_path, how):
+    """A ! command still running (with a pipeline and a background job) when
+    the kernel shuts down or restarts dies with it; the kernel exits 0."""
+    tag = {"shutdown_request": "301", "restart": "302", "SIGTERM": "303"}[how]
+    km, kc = start(kernel_name, GOSSL_CRASH_DIR=str(tmp_path))
+    try:
+        proc = km.provisioner.process
+        msg_id = kc.execute(f"!(sleep {tag}; true) & sleep {tag} | cat")
+        while not sleepers(f"sleep {tag}"):
+            time.sleep(0.1)
+        if how == "SIGTERM":
+            proc.send_signal(signal.SIGTERM)
+        else:
+            kc.control_channel.send(kc.session.msg("shutdown_request", {"restart": how == "restart"}))
+            assert kc.get_control_msg(timeout=TIMEOUT)["content"]["status"] == "ok"
+        assert proc.wait(timeout=30) == 0
+        deadline = time.time() + 10
+        while sleepers(f"sleep {tag}") and time.time() < deadline:
+            time.sleep(0.1)
+        assert not sleepers(f"sleep {tag}"), "orphans outlived the kernel"
     finally:
         kc.stop_channels()
         if km.is_alive():
