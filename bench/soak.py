@@ -40,7 +40,11 @@ def main():
     ap.add_argument("--cells", type=int, default=10000)
     ap.add_argument("--every", type=int, default=0, help="sample every N cells")
     ap.add_argument("--interrupt-every", type=int, default=500)
+    ap.add_argument("--kinds", default="", help="comma-separated indexes into KINDS (default: all)")
+    ap.add_argument("--budget-kb", type=float, default=0,
+                    help="fail on RSS growth over this many KiB a cell instead of the issue's 10%% bar")
     args = ap.parse_args()
+    kinds = [KINDS[int(k)] for k in args.kinds.split(",")] if args.kinds else KINDS
     every = args.every or max(args.cells // 20, 50)
     km, kc = start_new_kernel(kernel_name=os.environ.get("GOSSL_KERNEL", "gossl"), startup_timeout=60)
     pid = km.provisioner.process.pid
@@ -65,10 +69,11 @@ def main():
             km.interrupt_kernel()
             while kc.get_shell_msg(timeout=60)["parent_header"]["msg_id"] != msg_id:
                 pass
-            continue
-        code = KINDS[i % len(KINDS)].format(i=i, j=i % 50)
-        reply = kc.execute_interactive(code, timeout=60, output_hook=lambda m: None)
-        statuses[reply["content"]["status"]] = statuses.get(reply["content"]["status"], 0) + 1
+            statuses["interrupted"] = statuses.get("interrupted", 0) + 1
+        else:
+            code = kinds[i % len(kinds)].format(i=i, j=i % 50)
+            reply = kc.execute_interactive(code, timeout=60, output_hook=lambda m: None)
+            statuses[reply["content"]["status"]] = statuses.get(reply["content"]["status"], 0) + 1
         if i % every == 0:
             samples.append((i, rss_kb(pid), goroutines(), time.time() - t0))
             print(f"cells {i:6d}  rss {samples[-1][1] / 1024:8.1f} MiB  goroutines {samples[-1][2]:4d}  {samples[-1][3]:6.1f} s", flush=True)
@@ -78,9 +83,11 @@ def main():
     base = next(s for s in samples if s[0] >= args.cells // 10)
     end = samples[-1]
     grew = end[1] / base[1] - 1
-    print(f"RSS after {base[0]} cells {base[1] / 1024:.1f} MiB, at the end {end[1] / 1024:.1f} MiB ({grew * 100:+.1f}%); "
-          f"goroutines {base[2]} -> {end[2]}")
-    if grew > 0.10 or end[2] > base[2] + 2:
+    per_cell = (end[1] - base[1]) / max(end[0] - base[0], 1)
+    print(f"RSS after {base[0]} cells {base[1] / 1024:.1f} MiB, at the end {end[1] / 1024:.1f} MiB "
+          f"({grew * 100:+.1f}%, {per_cell:.2f} KiB a cell); goroutines {base[2]} -> {end[2]}")
+    leak = per_cell > args.budget_kb if args.budget_kb else grew > 0.10
+    if leak or end[2] > base[2] + 2:
         print("LEAK")
         return 1
     return 0
