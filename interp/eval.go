@@ -332,7 +332,7 @@ func (s *Session) eval(ctx context.Context, cell string, ch chunk, src string) (
 	if err != nil {
 		return reflect.Value{}, err
 	}
-	v, err := s.run(ctx, cell, prog)
+	v, err := s.run(ctx, cell, ch, prog)
 	var ce *CellError
 	if errors.As(err, &ce) && ce.Name == "CompileError" {
 		// yaegi reports some compile errors only when the program runs
@@ -346,7 +346,7 @@ func (s *Session) eval(ctx context.Context, cell string, ch chunk, src string) (
 
 // run executes a compiled chunk and turns whatever goes wrong into a
 // *CellError positioned in the cell.
-func (s *Session) run(ctx context.Context, cell string, prog *yaegi.Program) (reflect.Value, error) {
+func (s *Session) run(ctx context.Context, cell string, ch chunk, prog *yaegi.Program) (reflect.Value, error) {
 	s.mu.Lock()
 	ip := s.ip
 	s.mu.Unlock()
@@ -389,6 +389,11 @@ func (s *Session) run(ctx context.Context, cell string, prog *yaegi.Program) (re
 	}
 	if r.err == nil {
 		return r.v, nil
+	}
+	// The outermost frame is the chunk's; a wrapper's head (the cell's
+	// last expression) sits on the line above it.
+	if chLine, chCol := lineCol(cell, min(ch.start, len(cell))); len(frames) > 0 && frames[len(frames)-1].line == chLine-1 {
+		frames[len(frames)-1].line, frames[len(frames)-1].col = chLine, chCol
 	}
 	return reflect.Value{}, s.cellError(cell, r.err, frames)
 }

@@ -47,6 +47,10 @@ func TestCellFaultsKeepTheSession(t *testing.T) {
 		if ce.Name != c.name || !strings.Contains(ce.Msg, c.msg) || (c.line > 0 && (ce.Line != c.line || ce.Col != c.col)) {
 			t.Errorf("%q:\n got %s at %d:%d: %s\nwant %s at %d:%d: %s", c.code, ce.Name, ce.Line, ce.Col, ce.Msg, c.name, c.line, c.col, c.msg)
 		}
+		if c.code == "func g(p *int) int {\n\tx := 1\n\treturn *p + x\n}\ng(nil)" &&
+			(len(ce.Frames) != 1 || ce.Frames[0] != "called from the cell at line 5, column 1") {
+			t.Errorf("frames of g(nil): %q", ce.Frames)
+		}
 		if strings.Contains(ce.Msg, "reflect") {
 			t.Errorf("%q: interpreter-internal wording %q", c.code, ce.Msg)
 		}
