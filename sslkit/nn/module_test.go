@@ -199,7 +199,7 @@ func TestDroppedGraphsAreCollected(t *testing.T) {
 func TestParamNodeIsCachedPerGraph(t *testing.T) {
 	l, _ := NewLinear("fc", 3, 2, true, nil)
 	g := G.NewGraph()
-	if l.Weight.Node(g) != l.Weight.Node(g) {
+	if first, second := l.Weight.Node(g), l.Weight.Node(g); first != second {
 		t.Fatal("two nodes for one parameter in one graph")
 	}
 	if l.Weight.Node(g) == l.Weight.Node(G.NewGraph()) {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gossl/gossl/sslkit/gemm"
 	"github.com/gossl/gossl/sslkit/nn/internal/customop"
-	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
 // newReuseOp makes op keep its output memory between runs (see
@@ -19,11 +18,6 @@ func newReuseOp(op *customop.Op, zero bool) *customop.Op {
 	gemm.Install()
 	op.Reuse, op.ZeroOut = true, zero
 	return op
-}
-
-// clearParallel zeroes s on all cores.
-func clearParallel(s []float32) {
-	ops.ParallelFor(len(s), 1, func(lo, hi int) { clear(s[lo:hi]) })
 }
 
 // Scratch memory shared by the kernels (unfolded images, per-chunk

@@ -166,11 +166,9 @@ func (op *Op) run(out []float32, vals []G.Value) (G.Value, []float32, error) {
 			return nil, out, fmt.Errorf("%s: input %d is %v, want float32", op.Name, i, t.Dtype())
 		}
 		if t.RequiresIterator() { // a view (e.g. a transpose): copy it out
-			m, ok := tensor.Materialize(t).(tensor.Tensor)
-			if !ok {
+			if d, ok = tensor.Materialize(t).Data().([]float32); !ok {
 				return nil, out, fmt.Errorf("%s: cannot materialise input %d", op.Name, i)
 			}
-			d, _ = m.Data().([]float32)
 		}
 		in, shapes = append(in, d), append(shapes, t.Shape())
 	}
