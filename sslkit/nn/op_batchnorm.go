@@ -170,24 +170,7 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		dBeta, err := G.ApplyOp(newReuseOp(&customop.Op{
-			Name: "BatchNormTrainGradShift " + key, Shape: vec, In: customop.Float32(r), Out: customop.Float32Arg(1),
-			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
-					for c := lo; c < hi; c++ {
-						var sum float64
-						for n := 0; n < geom.n; n++ {
-							var s float32
-							for _, v := range in[0][(n*geom.c+c)*geom.s : (n*geom.c+c+1)*geom.s] {
-								s += v
-							}
-							sum += float64(s)
-						}
-						out[c] = float32(sum)
-					}
-				})
-			},
-		}, false), dy)
+		dBeta, err := G.ApplyOp(geom.shiftGrad("BatchNormTrainGradShift "+key, r), dy)
 		if err != nil {
 			return nil, err
 		}
@@ -271,28 +254,36 @@ func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64) (*G.Node
 		if err != nil {
 			return nil, err
 		}
-		dBeta, err := G.ApplyOp(newReuseOp(&customop.Op{
-			Name: "BatchNormEvalGradShift " + key, Shape: vec, In: customop.Float32(r), Out: customop.Float32Arg(1),
-			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
-					for c := lo; c < hi; c++ {
-						var sum float64
-						for n := 0; n < geom.n; n++ {
-							var s float32
-							for _, v := range in[0][(n*geom.c+c)*geom.s : (n*geom.c+c+1)*geom.s] {
-								s += v
-							}
-							sum += float64(s)
-						}
-						out[c] = float32(sum)
-					}
-				})
-			},
-		}, false), dy)
+		dBeta, err := G.ApplyOp(geom.shiftGrad("BatchNormEvalGradShift "+key, r), dy)
 		if err != nil {
 			return nil, err
 		}
 		return G.Nodes{dx, dGamma, dBeta, nil, nil}, nil
 	}
 	return G.ApplyOp(newReuseOp(fwd, false), x, gamma, beta, mean, variance)
+}
+
+// shiftGrad is the gradient of a per-channel shift (BatchNorm's β): dy
+// summed over every axis but the channel's, the same in training and
+// evaluation mode.
+func (geom bnGeom) shiftGrad(name string, rank int) *customop.Op {
+	return newReuseOp(&customop.Op{
+		Name: name, In: customop.Float32(rank), Out: customop.Float32Arg(1),
+		Shape: func([]tensor.Shape) (tensor.Shape, error) { return tensor.Shape{geom.c}, nil },
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
+				for c := lo; c < hi; c++ {
+					var sum float64
+					for n := 0; n < geom.n; n++ {
+						var s float32
+						for _, v := range in[0][(n*geom.c+c)*geom.s : (n*geom.c+c+1)*geom.s] {
+							s += v
+						}
+						sum += float64(s)
+					}
+					out[c] = float32(sum)
+				}
+			})
+		},
+	}, false)
 }
