@@ -40,9 +40,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/gossl/gossl/sslkit/augment"
@@ -81,6 +83,7 @@ func main() {
 	seed := flag.Int64("seed", 1, "seed of the initial weights, the batch order and the views")
 	optimizer := flag.String("optimizer", "", "diagnostics: sgd or adamw instead of the method's recipe")
 	noEval := flag.Bool("noeval", false, "diagnostics: train only (the losses), no evaluation")
+	flag.BoolVar(&logGradNorms, "gradnorms", false, "diagnostics: log each step's gradient norms to stderr")
 	flag.Parse()
 	r, err := run(context.Background(), *methodName, *epochs, *nTrain, *dir, *seed, *optimizer, *noEval)
 	if err != nil {
@@ -132,6 +135,9 @@ func run(ctx context.Context, methodName string, epochs, nTrain int, dir string,
 		return nil, err
 	}
 	defer loader.Close()
+	if logGradNorms {
+		opt.Optimizer = normLogger{opt.Optimizer}
+	}
 	opt.Epochs = epochs
 	opt.Schedule = train.CosineWarmup{}
 	opt.Log = os.Stderr
@@ -228,6 +234,30 @@ func (p *stderrProgress) Step(i, n int, metrics map[string]float64) {
 	if i%p.every == 0 || i == n || i <= 3 {
 		fmt.Fprintf(os.Stderr, "  step %d/%d loss %.4f lr %.4f (%.0fs)\n", i, n, metrics["loss"], metrics["lr"], time.Since(p.start).Seconds())
 	}
+}
+
+var logGradNorms bool
+
+// normLogger logs the global gradient norm and each parameter's before
+// each step, to compare the gradients' scale with
+// PyTorch's (torch_side.py --gradnorms prints the same).
+type normLogger struct{ train.Optimizer }
+
+func (o normLogger) Step(lr float64, grads map[*nn.Param][]float32) error {
+	var total float64
+	var parts []string
+	for _, g := range o.Groups() {
+		for _, p := range g.Params {
+			var s float64
+			for _, x := range grads[p] {
+				s += float64(x) * float64(x)
+			}
+			total += s
+			parts = append(parts, fmt.Sprintf("%s %.4g", p.Name, math.Sqrt(s)))
+		}
+	}
+	fmt.Fprintf(os.Stderr, "  grad norm %.4g (%s)\n", math.Sqrt(total), strings.Join(parts, ", "))
+	return o.Optimizer.Step(lr, grads)
 }
 
 func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }

@@ -165,6 +165,7 @@ def main():
     ap.add_argument("--workers", type=int, default=1, help="DataLoader worker processes preparing views")
     ap.add_argument("--optimizer", default="", help="diagnostics: sgd or adamw instead of the method's recipe")
     ap.add_argument("--noeval", action="store_true", help="diagnostics: train only (the losses), no evaluation")
+    ap.add_argument("--gradnorms", action="store_true", help="diagnostics: log each step's gradient norms")
     a = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
@@ -192,6 +193,11 @@ def main():
             loss = loss_fn(model(v1), model(v2))
             opt.zero_grad()
             loss.backward()
+            if a.gradnorms:
+                named = [(n, p.grad.norm().item()) for n, p in model.named_parameters() if p.grad is not None]
+                norm = sum(v * v for _, v in named) ** 0.5
+                print(f"  grad norm {norm:.4g} (" + ", ".join(f"{n} {v:.4g}" for n, v in named) + ")",
+                      file=sys.stderr)
             opt.step()
             sched.step()
             step += 1
