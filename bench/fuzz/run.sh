@@ -8,7 +8,9 @@ set -u
 cd "$(dirname "$0")/../.."
 FUZZTIME=${1:-10m}
 status=0
-for pkg in ./kernel ./interp $(grep -rl --include='*_test.go' '^func Fuzz' sslkit . 2>/dev/null | grep -v '^\./\(kernel\|interp\)/' | xargs -r -n1 dirname | sort -u | sed 's|^\([^.]\)|./\1|'); do
+others=$(find . -name '*_test.go' -not -path './kernel/*' -not -path './interp/*' -not -path './.git/*' \
+	-exec grep -l '^func Fuzz' {} + 2>/dev/null | xargs -r -n1 dirname | sort -u)
+for pkg in ./kernel ./interp $others; do
 	for target in $(grep -h '^func Fuzz' "$pkg"/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/' | sort -u); do
 		echo "== $pkg $target ($FUZZTIME)"
 		if ! go test -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" "$pkg"; then
