@@ -21,6 +21,18 @@
 // cell's Output as stream text, and stdin reads ask the frontend.
 // The package never imports the kernel; Output mirrors kernel.Output.
 //
+// A user's mistake never costs the session (guard.go): functions declared
+// in cells count their call depth and stop with a StackDepthError past
+// Options.MaxCallDepth (GOSSL_MAX_DEPTH, default 100,000) instead of
+// reaching Go's fatal stack overflow; make in a cell is checked against the
+// memory limit (Options.MemoryLimit, GOSSL_MEMORY_LIMIT, default 75% of the
+// machine or cgroup) and a watcher stops a cell whose allocations pass it,
+// both with a MemoryError; runtime panics read as Go's ("invalid memory
+// address or nil pointer dereference") at the faulting expression. Still
+// fatal, and reported by the next kernel from its crash file: one compiled
+// allocation larger than free memory, runaway recursion inside compiled
+// code, the runtime's own fatal errors (concurrent map writes), SIGKILL.
+//
 // Known limits, all of yaegi v0.16.1 and not yet worked around:
 // errors.As into a type declared in a cell panics; a second type parameter
 // is not inferred from a func literal (write the type arguments out);

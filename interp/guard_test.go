@@ -27,6 +27,7 @@ func TestCellFaultsKeepTheSession(t *testing.T) {
 	}{
 		{"func rec(n int) int { return rec(n+1) + 1 }\nrec(0)", "StackDepthError", "stack depth limit reached", 1, 1},
 		{"func ping(n int) int { return pong(n) }\nfunc pong(n int) int { return ping(n) }\nping(1)", "StackDepthError", "stack depth limit reached", 0, 0},
+		{"func deep(n int) int { return deep(n+1) }\nfin := make(chan int)\ngo func() { fin <- deep(0) }()\n<-fin", "StackDepthError", "stack depth limit reached", 1, 1},
 		{"b := make([]byte, 40<<30)", "MemoryError", "cannot allocate 40.0 GiB", 1, 19},
 		{"c := make([]float64, 1<<30, 5<<30)", "MemoryError", "cannot allocate 40.0 GiB", 1, 22},
 		{"var p *struct{X int}\np.X", "panic", "invalid memory address or nil pointer dereference", 2, 1},

@@ -3,4 +3,15 @@
 // sockets (shell, control, stdin, iopub, heartbeat) and the request handlers.
 // It hands cells to an Evaluator and knows nothing of the language behind it.
 // How Jupyter starts this kernel (the kernelspec) is package kernels.
+//
+// Nothing that arrives runs unless it is signed: messages with a wrong or
+// missing HMAC, replayed ones (a window of recent signatures), truncated
+// or invalid ones are dropped and logged; messages over
+// GOSSL_MAX_MESSAGE_BYTES (default 64 MiB) get an error reply; unknown
+// requests get an error reply. A connection file with an empty key is
+// refused unless GOSSL_ALLOW_UNSIGNED=1, one that others can read is
+// warned about. SIGINT interrupts the running cell, SIGTERM shuts down. A
+// fatal error of the process is written to a crash file (GOSSL_CRASH_DIR,
+// default the user's cache dir) that the next kernel of the same
+// connection reports on its first cell.
 package kernel
