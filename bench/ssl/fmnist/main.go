@@ -82,6 +82,7 @@ func main() {
 	dir := flag.String("data", data.FashionMNISTDir, "Fashion-MNIST directory (idx files, gzip or not)")
 	seed := flag.Int64("seed", 1, "seed of the initial weights, the batch order and the views")
 	optimizer := flag.String("optimizer", "", "diagnostics: sgd or adamw instead of the method's recipe")
+	flag.IntVar(&batchSize, "batch", 256, "images per batch")
 	noEval := flag.Bool("noeval", false, "diagnostics: train only (the losses), no evaluation")
 	flag.BoolVar(&logGradNorms, "gradnorms", false, "diagnostics: log each step's gradient norms to stderr")
 	flag.Parse()
@@ -130,7 +131,7 @@ func run(ctx context.Context, methodName string, epochs, nTrain int, dir string,
 	if err != nil {
 		return nil, err
 	}
-	loader, err := data.NewLoader(trainSet, data.LoaderOptions{BatchSize: 256, Shuffle: true, Seed: seed, Viewer: augment.SimCLR(28)})
+	loader, err := data.NewLoader(trainSet, data.LoaderOptions{BatchSize: batchSize, Shuffle: true, Seed: seed, Viewer: augment.SimCLR(28)})
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +237,10 @@ func (p *stderrProgress) Step(i, n int, metrics map[string]float64) {
 	}
 }
 
-var logGradNorms bool
+var (
+	logGradNorms bool
+	batchSize    int
+)
 
 // normLogger logs the global gradient norm and each parameter's before
 // each step, to compare the gradients' scale with

@@ -24,18 +24,19 @@
 #              probe: standardised, logistic regression L2 1e-4
 #              (sklearn C=1/(1e-4·n)), L-BFGS 100 iterations
 #
-# Usage: bench/ssl/fmnist/run.sh [--method simclr|barlow] [--epochs N] [--train N] [--seed N]
+# Usage: bench/ssl/fmnist/run.sh [--method simclr|barlow] [--epochs N] [--train N] [--seed N] [--batch N]
 # The default budget (SimCLR, 4 epochs of 4096 images) takes about 15 minutes
 # on an idle 2-core machine.
 set -eu
-method=simclr epochs=4 train=4096 seed=1
+method=simclr epochs=4 train=4096 seed=1 batch=256
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--method) method=$2; shift 2 ;;
 	--epochs) epochs=$2; shift 2 ;;
 	--train) train=$2; shift 2 ;;
 	--seed) seed=$2; shift 2 ;;
-	*) echo "usage: $0 [--method simclr|barlow] [--epochs N] [--train N] [--seed N]" >&2; exit 2 ;;
+	--batch) batch=$2; shift 2 ;;
+	*) echo "usage: $0 [--method simclr|barlow] [--epochs N] [--train N] [--seed N] [--batch N]" >&2; exit 2 ;;
 	esac
 done
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -44,8 +45,8 @@ python=${PYTHON:-/usr/bin/python3}
 bin=$(mktemp -d)/fmnist
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go build -o "$bin" ./bench/ssl/fmnist
-echo "bench/ssl/fmnist $(date -u '+%Y-%m-%d %H:%M UTC') method=$method epochs=$epochs train=$train seed=$seed load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-"$bin" -method "$method" -epochs "$epochs" -train "$train" -seed "$seed"
+echo "bench/ssl/fmnist $(date -u '+%Y-%m-%d %H:%M UTC') method=$method epochs=$epochs train=$train seed=$seed batch=$batch load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+"$bin" -method "$method" -epochs "$epochs" -train "$train" -seed "$seed" -batch "$batch"
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-"$python" bench/ssl/fmnist/torch_side.py --method "$method" --epochs "$epochs" --train "$train" --seed "$seed"
+"$python" bench/ssl/fmnist/torch_side.py --method "$method" --epochs "$epochs" --train "$train" --seed "$seed" --batch "$batch"
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2

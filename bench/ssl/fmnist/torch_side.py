@@ -162,6 +162,7 @@ def main():
     ap.add_argument("--train", type=int, default=4096)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=256, help="images per batch")
     ap.add_argument("--workers", type=int, default=1, help="DataLoader worker processes preparing views")
     ap.add_argument("--optimizer", default="", help="diagnostics: sgd or adamw instead of the method's recipe")
     ap.add_argument("--noeval", action="store_true", help="diagnostics: train only (the losses), no evaluation")
@@ -178,7 +179,7 @@ def main():
     model, opt, loss_fn = recipe(a.method, net)
     if a.optimizer:
         opt = diagnostic_optimizer(model, a.optimizer)
-    loader = torch.utils.data.DataLoader(TwoViews(xtr), batch_size=256, shuffle=True, drop_last=False,
+    loader = torch.utils.data.DataLoader(TwoViews(xtr), batch_size=a.batch, shuffle=True, drop_last=False,
                                          num_workers=a.workers, persistent_workers=a.workers > 0)
     total = a.epochs * len(loader)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: (1 + math.cos(math.pi * min(s / total, 1))) / 2)
