@@ -25,9 +25,8 @@ import (
 //   - Go's stack overflow is a fatal error that no recover sees, and yaegi
 //     runs interpreted calls on the Go stack (~1 KB per call). Every
 //     function a cell declares that calls other functions counts its depth
-//     in the interpreted _gosslDepth (the rewriter adds the counting, see
-//     depthGuard; counting in a compiled variable does not work, yaegi
-//     copies those into functions), and a
+//     through enterCall and leaveCall (the rewriter adds the calls, see
+//     depthGuard), and a
 //     call past the limit panics with a StackDepthError long before the
 //     runtime's 1 GB stack limit.
 //   - Go's out-of-memory is fatal too. make with a length in a cell goes
@@ -48,8 +47,20 @@ import (
 // GOSSL_MAX_DEPTH say otherwise.
 const DefaultMaxCallDepth = 100000
 
-// maxCallDepth is the limit new sessions give their _gosslMaxDepth.
-var maxCallDepth = DefaultMaxCallDepth
+// maxCallDepth is the depth limit; callDepth counts nested calls of cell
+// functions in all goroutines together (a goroutine's own depth is not
+// known to interpreted code), reset at every cell. Compiled calls cost
+// less than counting in an interpreted global with an interpreted
+// deferred decrement (~1.3x against ~1.8x on a call-bound fib).
+var (
+	maxCallDepth = DefaultMaxCallDepth
+	callDepth    atomic.Int64
+)
+
+// enterCall counts a call and reports whether it is past the limit.
+func enterCall() bool { return callDepth.Add(1) > int64(maxCallDepth) }
+
+func leaveCall() { callDepth.Add(-1) }
 
 // StackDepthError is the panic of a call past the depth limit.
 type StackDepthError struct{ Limit int }
@@ -95,7 +106,8 @@ func formatBytes(n uint64) string {
 // linear time, after the cell is stopped with the error. The first calls
 // past the limit only record where they are: the deepest frames of the
 // chain, which the error shows.
-func (s *Session) tooDeep(fn string, line, col, limit int) {
+func (s *Session) tooDeep(fn string, line, col int) {
+	limit := maxCallDepth
 	s.deep.mu.Lock()
 	s.deep.frames = append(s.deep.frames, tracePos{line: line, col: col, fn: fn})
 	n := len(s.deep.frames)
@@ -428,25 +440,13 @@ func applyLimits(opts Options) error {
 	return nil
 }
 
-// depthCounter is the session's _gosslDepth, reset at every cell: an
-// earlier cell's goroutines, racing on it, may have shifted it.
+// resetDepth starts the count afresh for a cell: an interrupted cell or
+// one stopped past the limit leaves calls that were never left.
 func (s *Session) resetDepth() {
-	s.mu.Lock()
-	ip := s.ip
-	s.mu.Unlock()
-	if ip == nil {
-		return
-	}
-	if s.depthVar.ip != ip {
-		g := ip.Globals()
-		s.depthVar.ip, s.depthVar.depth = ip, g["_gosslDepth"]
-		if m := g["_gosslMaxDepth"]; m.IsValid() && m.CanSet() {
-			m.SetInt(int64(maxCallDepth))
-		}
-	}
-	if d := s.depthVar.depth; d.IsValid() && d.CanSet() {
-		d.SetInt(0)
-	}
+	callDepth.Store(0)
+	s.deep.mu.Lock()
+	s.deep.frames = nil
+	s.deep.mu.Unlock()
 }
 
 // releaseRoots drops yaegi's list of every program it ever compiled

@@ -10,7 +10,7 @@ import (
 // may recurse (see guard.go), with the function's name and position; it
 // stays on the line of the opening brace so positions after it are
 // unchanged.
-const depthGuard = "_gosslDepth++; if _gosslDepth > _gosslMaxDepth { _gosslTooDeep(%q, %d, %d) }; defer _gosslLeave();"
+const depthGuard = "if _gosslrt.Enter() { _gosslTooDeep(%q, %d, %d) }; defer _gosslrt.Leave();"
 
 // guardFunc makes body count its call depth when it calls anything that
 // could lead back to it: a function or method that is not a package's.

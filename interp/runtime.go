@@ -85,6 +85,8 @@ func (rt *runtimeState) exports() map[string]map[string]reflect.Value {
 			"DeferFunc":   reflect.ValueOf(rt.defers.addFunc),
 			"RunDeferred": reflect.ValueOf(rt.defers.run),
 			"TooDeep":     reflect.ValueOf(rt.s.tooDeep),
+			"Enter":       reflect.ValueOf(enterCall),
+			"Leave":       reflect.ValueOf(leaveCall),
 			"Alloc":       reflect.ValueOf(checkAlloc),
 			"GoPanic":     reflect.ValueOf(func(v any, line, col int) { rt.s.goroutinePanic(v, line, col) }),
 			"Clear":       reflect.ValueOf(clearValue),
@@ -152,18 +154,9 @@ func _gosslRecover(line, col int) {
 
 func clear(v any) { _gosslrt.Clear(v) }
 
-// _gosslDepth counts nested calls of cell functions; the depth guard the
-// rewriter puts in them (see guard.go) keeps it under _gosslMaxDepth,
-// which the session sets.
-var _gosslDepth, _gosslMaxDepth int
-
-func _gosslLeave() { _gosslDepth-- }
-
-func _gosslTooDeep(fn string, line, col int) {
-	_gosslDepth--
-	_gosslrt.TooDeep(fn, line, col, _gosslMaxDepth)
-	_gosslDepth++
-}
+// _gosslTooDeep is called by the depth guard of a cell function past the
+// limit (see guard.go).
+func _gosslTooDeep(fn string, line, col int) { _gosslrt.TooDeep(fn, line, col) }
 
 // _gosslDeferFunc, _gosslDeferCall and _gosslDeferSpread register what
 // a cell's top-level defers call: a closure, f(args) and f(args...) of a

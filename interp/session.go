@@ -75,10 +75,6 @@ type Session struct {
 		mu     sync.Mutex
 		frames []tracePos
 	}
-	depthVar struct { // see resetDepth
-		ip    *yaegi.Interpreter
-		depth reflect.Value
-	}
 }
 
 // cellStopper ends the running cell early, with an error (a goroutine it
