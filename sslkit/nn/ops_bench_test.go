@@ -34,6 +34,7 @@ func benchStep(b *testing.B, xs tensor.Shape, build func(x *G.Node) (*G.Node, er
 	if err := vm.RunAll(); err != nil { // warm-up: first-run allocations
 		b.Fatal(err)
 	}
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		vm.Reset()
@@ -41,6 +42,10 @@ func benchStep(b *testing.B, xs tensor.Shape, build func(x *G.Node) (*G.Node, er
 			b.Fatal(err)
 		}
 	}
+	b.StopTimer()
+	// CPU time of the whole process per step: on a shared, loaded machine
+	// it moves much less than wall time.
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 }
 
 var benchActShape = tensor.Shape{64, 64, 16, 16}
