@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -47,6 +48,8 @@ type Kernel struct {
 	history *history
 	comms   *comms
 
+	guards     []*frameGuard // relays of the TCP ports (frameguard.go)
+	privateDir string        // the zmq4 sockets' unix sockets behind them
 	replays    *replayGuard
 	maxMessage int // bytes; larger messages are refused
 
@@ -103,9 +106,38 @@ func (k *Kernel) Run(ctx context.Context) error {
 		k.notice = previous + "\n"
 	}
 
+	bind := func(name string, s zmq4.Socket, port int) error {
+		if k.conn.Transport != "tcp" {
+			if err := s.Listen(k.conn.endpoint(port)); err != nil {
+				return fmt.Errorf("%s socket on %s: %w", name, k.conn.endpoint(port), err)
+			}
+			return nil
+		}
+		// see frameguard.go: zmq4 on a private unix socket (a loopback
+		// port could take one of the ports Jupyter chose for the others),
+		// the public port relayed to it
+		if k.privateDir == "" {
+			dir, err := os.MkdirTemp("", "gossl-kernel-")
+			if err != nil {
+				return err
+			}
+			k.privateDir = dir
+		}
+		private := filepath.Join(k.privateDir, name)
+		if err := s.Listen("ipc://" + private); err != nil {
+			return fmt.Errorf("%s socket: %w", name, err)
+		}
+		public := fmt.Sprintf("%s:%d", k.conn.IP, port)
+		g, err := startFrameGuard(name, public, private, uint64(k.maxMessage)*4+(1<<20), k.log)
+		if err != nil {
+			return fmt.Errorf("%s socket on %s: %w", name, public, err)
+		}
+		k.guards = append(k.guards, g)
+		return nil
+	}
 	listen := func(name string, s zmq4.Socket, port int) (*socket, error) {
-		if err := s.Listen(k.conn.endpoint(port)); err != nil {
-			return nil, fmt.Errorf("%s socket on %s: %w", name, k.conn.endpoint(port), err)
+		if err := bind(name, s, port); err != nil {
+			return nil, err
 		}
 		return &socket{name: name, sock: s, signer: k.signer}, nil
 	}
@@ -125,8 +157,8 @@ func (k *Kernel) Run(ctx context.Context) error {
 		return err
 	}
 	k.hb = zmq4.NewRep(sctx)
-	if err := k.hb.Listen(k.conn.endpoint(k.conn.HBPort)); err != nil {
-		return fmt.Errorf("heartbeat socket: %w", err)
+	if err := bind("heartbeat", k.hb, k.conn.HBPort); err != nil {
+		return err
 	}
 	defer k.closeSockets()
 
@@ -167,6 +199,15 @@ func (k *Kernel) Run(ctx context.Context) error {
 }
 
 func (k *Kernel) closeSockets() {
+	defer func() {
+		// after the sockets: their connections end, the relays drain
+		for _, g := range k.guards {
+			g.close()
+		}
+		if k.privateDir != "" {
+			os.RemoveAll(k.privateDir)
+		}
+	}()
 	for _, s := range []*socket{k.shell, k.control, k.stdin, k.iopub} {
 		if s != nil {
 			s.sock.Close()

@@ -163,3 +163,22 @@ def test_world_readable_connection_file_is_warned_about(gossl_bin, tmp_path):
     finally:
         p.terminate()
         p.wait(timeout=30)
+
+
+@pytest.mark.parametrize("size", [1 << 62, 40 << 30])
+def test_huge_frame_header_before_authentication(target, size):
+    """zmq4 allocates a frame at the size its header announces, before any
+    signature is checked: the kernel's relay drops such a connection."""
+    import socket
+    import struct
+    km, kc, log = target
+    s = socket.create_connection((km.ip, km.shell_port))
+    s.sendall(b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL" + b"\x00" * 16 + b"\x00" + b"\x00" * 31)
+    s.recv(64)
+    ready = b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", 6) + b"DEALER"
+    s.sendall(bytes([0x04, len(ready)]) + ready)
+    s.sendall(bytes([0x02]) + struct.pack(">Q", size))
+    assert logged(log, f"a frame of {size} bytes announced")
+    s.close()
+    assert km.is_alive()
+    still_serving_and_nothing_ran(kc)
