@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A Go fatal error (stack overflow in compiled code, out of memory, a
@@ -47,6 +48,7 @@ func startCrashRecord(conn ConnectionInfo) (previous string, rec *crashRecord, e
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", nil, err
 	}
+	removeStaleRecords(dir, 7*24*time.Hour)
 	rec = &crashRecord{crash: filepath.Join(dir, id+".crash"), marker: filepath.Join(dir, id+".running")}
 	previous = previousDeath(rec)
 	f, err := os.OpenFile(rec.crash, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
@@ -104,4 +106,19 @@ func (r *crashRecord) end() {
 	}
 	os.Remove(r.crash)
 	os.Remove(r.marker)
+}
+
+// removeStaleRecords deletes records older than age: kernels killed
+// without a restart (Jupyter's forced shutdown) leave theirs behind.
+func removeStaleRecords(dir string, age time.Duration) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > age &&
+			(strings.HasSuffix(e.Name(), ".crash") || strings.HasSuffix(e.Name(), ".running")) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
