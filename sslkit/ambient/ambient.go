@@ -26,3 +26,25 @@ func Set(ctx context.Context) (restore func()) {
 	prev := current.Swap(&ctx)
 	return func() { current.Store(prev) }
 }
+
+// Join returns a context that is done when ctx is done or when the ambient
+// context in force at the call is (the cell that started the computation
+// was interrupted). Long calls join on entry: an interrupted cell replies
+// at once, and the session may install the next cell's context before a
+// compiled call that is still running has looked, so reading Context later
+// could miss the interrupt. Call the returned function when done.
+func Join(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	amb := Context()
+	joined, cancel := context.WithCancelCause(ctx)
+	if amb.Done() == nil {
+		return joined, func() { cancel(context.Canceled) }
+	}
+	stop := context.AfterFunc(amb, func() { cancel(context.Cause(amb)) })
+	return joined, func() {
+		stop()
+		cancel(context.Canceled)
+	}
+}

@@ -145,8 +145,11 @@ func (l *Loader) EpochFrom(ctx context.Context, epoch, first int) *Iterator {
 		ctx = ambient.Context()
 	}
 	first = max(first, 0)
-	ctx, cancel := context.WithCancel(ctx)
-	it := &Iterator{loader: l, epoch: epoch, next: first, ctx: ctx, cancel: cancel}
+	// Joined with the cell's context now: an interrupted cell may reply
+	// and the next one begin before this epoch notices.
+	cell := ambient.Context()
+	ctx, cancel := ambient.Join(ctx)
+	it := &Iterator{loader: l, epoch: epoch, next: first, ctx: ctx, cancel: cancel, cell: cell}
 	l.mu.Lock()
 	prev := l.current
 	l.current = it
@@ -184,6 +187,7 @@ type Iterator struct {
 
 	ctx     context.Context
 	cancel  context.CancelFunc
+	cell    context.Context  // the notebook cell's context when the epoch began
 	pending chan chan result // slots of upcoming batches, in order
 	wg      sync.WaitGroup
 	closed  atomic.Bool
@@ -256,7 +260,7 @@ func (it *Iterator) Next() (Batch, error) {
 	if it.closed.Load() || it.ctx.Err() != nil {
 		return it.fail(nil)
 	}
-	interrupt := ambient.Context().Done()
+	interrupt := it.cell.Done()
 	var slot chan result
 	var ok bool
 	select {
@@ -264,7 +268,7 @@ func (it *Iterator) Next() (Batch, error) {
 	case <-it.ctx.Done():
 		return it.fail(nil)
 	case <-interrupt:
-		return it.fail(fmt.Errorf("data: epoch %d, batch %d: interrupted: %w", it.epoch, it.next, ambient.Context().Err()))
+		return it.fail(fmt.Errorf("data: epoch %d, batch %d: interrupted: %w", it.epoch, it.next, it.cell.Err()))
 	}
 	if !ok {
 		if it.ctx.Err() != nil {
@@ -278,7 +282,7 @@ func (it *Iterator) Next() (Batch, error) {
 	case <-it.ctx.Done():
 		return it.fail(nil)
 	case <-interrupt:
-		return it.fail(fmt.Errorf("data: epoch %d, batch %d: interrupted: %w", it.epoch, it.next, ambient.Context().Err()))
+		return it.fail(fmt.Errorf("data: epoch %d, batch %d: interrupted: %w", it.epoch, it.next, it.cell.Err()))
 	}
 	if r.err != nil {
 		return it.fail(r.err)

@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // PCA solvers.
@@ -43,6 +45,8 @@ type PCA struct {
 
 // FitPCA fits principal components to the rows of x.
 func FitPCA(ctx context.Context, x mat.Matrix, opt PCAOptions) (*PCA, error) {
+	ctx, stop := ambient.Join(ctx) // the calling cell's interrupt, even after it replied
+	defer stop()
 	if x == nil {
 		return nil, fmt.Errorf("embed: PCA: nil matrix")
 	}

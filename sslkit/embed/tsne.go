@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // t-SNE initialisations.
@@ -93,6 +95,8 @@ func (o TSNEOptions) check(n int) error {
 // neighbours, symmetrised; gradient descent with early exaggeration,
 // momentum and per-coordinate gains as in van der Maaten's implementation.
 func RunTSNE(ctx context.Context, x mat.Matrix, opt TSNEOptions) (*TSNE, error) {
+	ctx, stop := ambient.Join(ctx) // the calling cell's interrupt, even after it replied
+	defer stop()
 	pts, err := toPoints(x, "TSNE")
 	if err != nil {
 		return nil, err

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // UMAPOptions configures FitUMAP. The defaults follow umap-learn 0.5.
@@ -94,6 +96,8 @@ type UMAP struct {
 // component, the components placed apart, as umap-learn does), and SGD
 // on the cross-entropy with negative sampling.
 func FitUMAP(ctx context.Context, x mat.Matrix, opt UMAPOptions) (*UMAP, error) {
+	ctx, stop := ambient.Join(ctx) // the calling cell's interrupt, even after it replied
+	defer stop()
 	pts, err := toPoints(x, "UMAP")
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/gossl/gossl/sslkit/ambient"
 	"github.com/gossl/gossl/sslkit/data"
 	"github.com/gossl/gossl/sslkit/nn"
 )
@@ -42,6 +43,8 @@ func DefaultEmbedOptions() EmbedOptions { return EmbedOptions{BatchSize: 256} }
 //
 // For raw-pixel baselines pass nn.Flatten{} as the model.
 func Embed(ctx context.Context, model nn.Module, ds data.Dataset, opt EmbedOptions) (*Features, error) {
+	ctx, stop := ambient.Join(ctx) // the calling cell's interrupt, even after it replied
+	defer stop()
 	if model == nil || isNil(model) {
 		return nil, fmt.Errorf("eval: Embed: nil model")
 	}

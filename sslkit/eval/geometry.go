@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gossl/gossl/sslkit/ambient"
 	"github.com/gossl/gossl/sslkit/gemm"
 )
 
@@ -61,6 +62,8 @@ func Alignment(x, y *Features, alpha float64) (Score, error) {
 // the paper's choice. All N(N−1)/2 pairs are used, computed in chunks on
 // all cores (10 000 rows take about a second).
 func Uniformity(ctx context.Context, f *Features, t float64) (Score, error) {
+	ctx, stop := ambient.Join(ctx) // the calling cell's interrupt, even after it replied
+	defer stop()
 	if t == 0 {
 		t = 2
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // KNNOptions choose the weighted kNN protocol.
@@ -65,6 +67,8 @@ func (r KNNResult) String() string {
 // than five voted classes, only those). The similarity matrix is computed in
 // chunks on all cores.
 func KNN(ctx context.Context, train, test *Features, opt KNNOptions) (KNNResult, error) {
+	ctx, stop := ambient.Join(ctx) // the calling cell's interrupt, even after it replied
+	defer stop()
 	if err := opt.validate(); err != nil {
 		return KNNResult{}, err
 	}
@@ -169,6 +173,8 @@ func (n *Neighbours) String() string {
 // query row; k larger than the gallery is clamped to its size. Equally
 // similar gallery rows are ordered by index.
 func NearestNeighbours(ctx context.Context, gallery, queries *Features, k int) (*Neighbours, error) {
+	ctx, stop := ambient.Join(ctx) // the calling cell's interrupt, even after it replied
+	defer stop()
 	if err := gallery.check("neighbours gallery"); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/optimize"
 
+	"github.com/gossl/gossl/sslkit/ambient"
 	"github.com/gossl/gossl/sslkit/gemm"
 )
 
@@ -106,6 +107,8 @@ func DefaultProbeOptions() ProbeOptions {
 // below 1e-6. The run is deterministic: no random initialisation, and the
 // parallel sums are reduced in a fixed order.
 func LinearProbe(ctx context.Context, train, test *Features, opt ProbeOptions) (*ProbeResult, error) {
+	ctx, stop := ambient.Join(ctx) // the calling cell's interrupt, even after it replied
+	defer stop()
 	gemm.Install() // blas64's matrix products in OpenBLAS where present
 	if !(opt.WeightDecay >= 0) || math.IsInf(opt.WeightDecay, 0) {
 		return nil, fmt.Errorf("eval: linear probe: WeightDecay %g must be ≥ 0 and finite (start from eval.DefaultProbeOptions())", opt.WeightDecay)

@@ -201,9 +201,8 @@ func interrupted(ctx context.Context) error {
 // Fit runs until the planned epochs or steps are done, ctx is cancelled
 // (the error then wraps context.Canceled) or a step fails.
 func (t *Trainer) Fit(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	ctx, stop := ambient.Join(ctx) // the cell that called Fit, even after it replied
+	defer stop()
 	for !t.done() {
 		if err := t.runEpoch(ctx); err != nil {
 			return err
