@@ -62,14 +62,11 @@ def steps_printed(text):
 
 
 # How the cell passes a context to Fit: the natural context.Background()
-# (the Trainer must then notice the cell's interrupt through sslkit/ambient
-# by itself), or the cell's own context, ambient.Context(), read when the
-# cell starts.
+# (the Trainer then notices the cell's interrupt through sslkit/ambient by
+# itself: Fit joins the cell's context when it starts), or the cell's own
+# context, ambient.Context(), read when the cell starts.
 FIT_CONTEXTS = [
-    pytest.param("context.Background()", id="background", marks=pytest.mark.xfail(
-        strict=True, reason="the interrupted cell returns at once and interp restores sslkit/ambient's "
-        "context to Background while Fit is still running; Fit re-reads ambient.Context() at each step "
-        "and so never sees the interrupt (fix: Fit reads ambient.Context() once, when it starts)")),
+    pytest.param("context.Background()", id="background"),
     pytest.param("ambient.Context()", id="cell-context"),
 ]
 
