@@ -20,7 +20,7 @@ func chooseDevice(dev string) (string, error) {
 		return "", fmt.Errorf("train: %w", err)
 	}
 	if c.Device != "cuda" {
-		return c.Reason, nil
+		return short(c.Reason), nil
 	}
 	asked := dev
 	if asked == "" {
@@ -30,4 +30,14 @@ func chooseDevice(dev string) (string, error) {
 		return "", fmt.Errorf("train: Device %q: the Trainer cannot run sslkit's convolution, batch-norm and pooling ops on the GPU yet (%s); use \"auto\" or \"cpu\"", asked, c.Reason)
 	}
 	return "device: cpu, since the Trainer has no GPU kernels for sslkit's ops yet (found " + c.Reason + ")", nil
+}
+
+// short drops the list of folders searched from a reason, which would make
+// the training log's first line several lines long; GOSSL_DEVICE=cuda
+// reports it whole.
+func short(reason string) string {
+	if i := strings.Index(reason, " (searched "); i >= 0 {
+		return reason[:i]
+	}
+	return reason
 }
