@@ -54,7 +54,7 @@ func InfoNCE(q, k, queue *G.Node, opt InfoNCEOptions) (*G.Node, error) {
 		}
 		pos := m(G.Reshape(m(G.Sum(m(G.HadamardProd(qd, kd)), 1)), []int{n, 1}))
 		neg := m(G.Mul(qd, m(G.Transpose(m(ops.StopGradient(queue))))))
-		logits := m(scale(m(G.Concat(1, pos, neg)), 1/tau))
+		logits := m(scale(m(ops.Concat(1, pos, neg)), 1/tau))
 		y := ops.Labels(q.Graph(), fmt.Sprintf("infonce_labels_%d", n), make([]int, n))
 		return m(ops.CrossEntropy(logits, y))
 	})

@@ -45,7 +45,7 @@ func NTXent(z1, z2 *G.Node, opt NTXentOptions) (*G.Node, error) {
 		labels[i], labels[n+i] = n+i, i
 	}
 	return build("NTXent", func() *G.Node {
-		z := m(G.Concat(0, z1, z2))
+		z := m(ops.Concat(0, z1, z2))
 		z = m(ops.L2Normalize(z, 1, ops.DefaultNormEps))
 		// Scaling the 2N×D embeddings by 1/√τ gives Gram = cos/τ without a
 		// pass over the 2N×2N matrix (forward and backward).
