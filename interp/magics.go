@@ -88,7 +88,8 @@ func (s *Session) runMagics(ctx context.Context, code string, out Output) (rest 
 			return "", true, s.timedResult(out, b, err)
 		case strings.HasPrefix(line, "%go get "):
 			spec := strings.TrimSpace(strings.TrimPrefix(line, "%go get "))
-			if err := s.mods.get(ctx, streamWriter{out, "stderr"}, spec); err != nil {
+			// go's progress is not an error: stdout, as for imports.
+			if err := s.mods.get(ctx, streamWriter{out, "stdout"}, spec); err != nil {
 				return "", true, &CellError{Name: "ImportError", Msg: err.Error()}
 			}
 		default:

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/gossl/gossl/interp/symbols"
 )
@@ -98,6 +100,11 @@ func (m *modules) locate(rel string) (dir, rest string, ok bool) {
 // goRun runs the go command in the session's module directory.
 func (m *modules) goRun(ctx context.Context, out io.Writer, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, m.goCmd, args...)
+	// Like ! commands: the go command and the tools it starts form one
+	// process group, killed as a whole on interrupt or with the kernel.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return killTree(cmd.Process.Pid) }
+	cmd.WaitDelay = 2 * time.Second
 	cmd.Dir = m.dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	var stdout, stderr bytes.Buffer
