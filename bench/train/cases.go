@@ -9,6 +9,7 @@ import (
 	"github.com/gossl/gossl/sslkit/head"
 	"github.com/gossl/gossl/sslkit/loss"
 	"github.com/gossl/gossl/sslkit/nn"
+	"github.com/gossl/gossl/sslkit/nn/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -104,11 +105,11 @@ func simclrStep(net *backbone.Net, feat int, shape tensor.Shape) (*stepper, erro
 		return nil, err
 	}
 	half := shape[0] / 2
-	z1, err := G.Slice(z, G.S(0, half))
+	z1, err := ops.Slice(z, 0, 0, half) // not G.Slice: it hashes bounds as bytes, merging 0:256 with 256:512
 	if err != nil {
 		return nil, err
 	}
-	z2, err := G.Slice(z, G.S(half, shape[0]))
+	z2, err := ops.Slice(z, 0, half, shape[0])
 	if err != nil {
 		return nil, err
 	}
