@@ -15,6 +15,12 @@
 // Each op's gradient is checked against finite differences and PyTorch
 // 1.13 in the tests.
 //
+// Concat and Slice replace gorgonia's: gorgonia v0.9.18's slice op hashes
+// its bounds as single bytes, so two slices of one node with equal length
+// and bounds 256 apart (rows 0:256 and 256:512 of SimCLR's 2N×D matrix,
+// or Concat's gradient at N = 256) merge into one node and silently give
+// wrong values or gradients.
+//
 // Grad is gorgonia.Grad for gradient lists that include detached inputs
 // (those that reach the cost only through StopGradient, or not at all):
 // they get zero gradients instead of gorgonia's "Non Differentiable WRTs".
