@@ -12,6 +12,7 @@ func init() {
 		// function, constant and variable definitions
 		"Context":     reflect.ValueOf(ambient.Context),
 		"Interrupted": reflect.ValueOf(ambient.Interrupted),
+		"Join":        reflect.ValueOf(ambient.Join),
 		"Set":         reflect.ValueOf(ambient.Set),
 	}
 }
