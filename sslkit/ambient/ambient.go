@@ -48,3 +48,12 @@ func Join(ctx context.Context) (context.Context, context.CancelFunc) {
 		cancel(context.Canceled)
 	}
 }
+
+// Err is ctx's error, or the running cell's when the user interrupted it:
+// what a long loop checks between steps (ctx may be context.Background()).
+func Err(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return Context().Err()
+}

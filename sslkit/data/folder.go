@@ -71,7 +71,7 @@ func ReadImageFolder(ctx context.Context, root string, opt *FolderOptions) (*Ima
 	gray := true
 	for i, path := range files {
 		if i%256 == 0 {
-			if err := interrupted(ctx); err != nil {
+			if err := ambient.Err(ctx); err != nil {
 				return nil, fmt.Errorf("data: ReadImageFolder: %w", err)
 			}
 		}
@@ -131,7 +131,7 @@ func ReadImageFolder(ctx context.Context, root string, opt *FolderOptions) (*Ima
 			defer wg.Done()
 			var native []uint8
 			for i := range jobs {
-				if interrupted(ctx) != nil {
+				if ambient.Err(ctx) != nil {
 					cancel()
 					continue
 				}
@@ -173,19 +173,10 @@ feed:
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	if err := interrupted(parent); err != nil {
+	if err := ambient.Err(parent); err != nil {
 		return nil, fmt.Errorf("data: ReadImageFolder: %w", err)
 	}
 	return NewImages(c, h, w, pix, labels, classes)
-}
-
-// interrupted returns ctx's error, or the notebook cell's when the user
-// interrupted it (ctx may be a plain context.Background()).
-func interrupted(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return ambient.Context().Err()
 }
 
 // listImageFolder returns the sorted class names and the image files with

@@ -1,14 +1,12 @@
 package embed
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
 
-	"github.com/gossl/gossl/sslkit/ambient"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -86,18 +84,6 @@ func denseOf(n, d int, v []float32) *mat.Dense {
 		}
 	}
 	return m
-}
-
-// interrupted reports why a long loop must stop: ctx is done or the
-// notebook cell was interrupted.
-func interrupted(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := ambient.Context().Err(); err != nil {
-		return err
-	}
-	return nil
 }
 
 func resolveWorkers(w int, what string) (int, error) {

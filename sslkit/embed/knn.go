@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 
+	"github.com/gossl/gossl/sslkit/ambient"
 	"github.com/gossl/gossl/sslkit/gemm"
 )
 
@@ -108,7 +109,7 @@ func exactKNN(ctx context.Context, q, ref points, k int, self bool, workers int)
 	g := make([]float32, block*ref.n)
 	heaps := make([]maxHeap, block)
 	for r0 := 0; r0 < q.n; r0 += block {
-		if err := interrupted(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return nb, err
 		}
 		r1 := min(r0+block, q.n)

@@ -6,6 +6,8 @@ import (
 	"math/rand"
 	"sort"
 	"sync"
+
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // nnDescent finds approximate k nearest neighbours (self excluded) by
@@ -42,7 +44,7 @@ func nnDescent(ctx context.Context, p points, k int, seed int64, workers int) (n
 			leaves[t] = rpTree(p, all, leafSize, rng, nil)
 		}
 	})
-	if err := interrupted(ctx); err != nil {
+	if err := ambient.Err(ctx); err != nil {
 		return neighbors{}, err
 	}
 	leafOf := make([][]int32, nTrees) // point → leaf number, per tree
@@ -87,7 +89,7 @@ func nnDescent(ctx context.Context, p points, k int, seed int64, workers int) (n
 	bufs := make([][]update, workers)
 	var mu sync.Mutex
 	for iter := 0; iter < maxIters; iter++ {
-		if err := interrupted(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return neighbors{}, err
 		}
 		// candidates: forward and reverse neighbours, sampled

@@ -101,7 +101,7 @@ func FitPCA(ctx context.Context, x mat.Matrix, opt PCAOptions) (*PCA, error) {
 		}
 	}
 	total /= float64(n - 1)
-	if err := interrupted(ctx); err != nil {
+	if err := ambient.Err(ctx); err != nil {
 		return nil, err
 	}
 	p := &PCA{Mean: mean, Solver: solver}
@@ -176,7 +176,7 @@ func randomizedSVD(ctx context.Context, xc *mat.Dense, k int, opt PCAOptions) (*
 	y.Mul(xc, omega) // n×l
 	q := orthonormal(&y)
 	for it := 0; it < opt.PowerIters; it++ {
-		if err := interrupted(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return nil, nil, err
 		}
 		var z mat.Dense

@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // umapInit returns the initial layout (n×dim, row-major) and the name of
@@ -97,7 +99,7 @@ func umapInit(ctx context.Context, pts points, g *graph, opt UMAPOptions, rng *r
 		members[c] = append(members[c], int32(i))
 	}
 	for c, mem := range members {
-		if err := interrupted(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return nil, "", err
 		}
 		// half the distance to the nearest other component centre
@@ -296,7 +298,7 @@ func spectralVectors(ctx context.Context, g *graph, mem []int32, dim int, rng *r
 		if it%10 != 0 && it != maxIter {
 			continue
 		}
-		if err := interrupted(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return nil, err
 		}
 		// Rayleigh–Ritz on span(V)

@@ -370,7 +370,7 @@ func (g *tsneGrad) descend(ctx context.Context, opt TSNEOptions, start, end, pat
 	it := start
 	for i := start; i < end; i++ {
 		it = i
-		if err := interrupted(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return it, kl, err
 		}
 		checkNow := (i+1)%check == 0

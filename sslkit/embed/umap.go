@@ -494,7 +494,7 @@ func optimizeLayout(ctx context.Context, head, tail []float32, g *graph, nTail, 
 	}
 	chunk := (nE + workers - 1) / workers
 	for ep := 0; ep < epochs; ep++ {
-		if err := interrupted(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return err
 		}
 		alpha := float32(alpha0 * (1 - float64(ep)/float64(epochs)))

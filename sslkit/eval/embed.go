@@ -79,7 +79,7 @@ func Embed(ctx context.Context, model nn.Module, ds data.Dataset, opt EmbedOptio
 		if b.err != nil {
 			return nil, b.err
 		}
-		if err := stopped(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return nil, fmt.Errorf("eval: Embed: %w", err)
 		}
 		r := runners[b.size]
@@ -102,7 +102,7 @@ func Embed(ctx context.Context, model nn.Module, ds data.Dataset, opt EmbedOptio
 			opt.Progress(b.start+b.size, n)
 		}
 	}
-	if err := stopped(ctx); err != nil {
+	if err := ambient.Err(ctx); err != nil {
 		return nil, fmt.Errorf("eval: Embed: %w", err)
 	}
 	if out == nil {
@@ -234,7 +234,7 @@ func prefetch(ctx context.Context, ds data.Dataset, n int, opt EmbedOptions) <-c
 		defer close(out)
 		var shape []int
 		for start := 0; start < n; start += opt.BatchSize {
-			if stopped(ctx) != nil {
+			if ambient.Err(ctx) != nil {
 				return
 			}
 			size := min(opt.BatchSize, n-start)

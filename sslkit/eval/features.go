@@ -1,12 +1,9 @@
 package eval
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand"
-
-	"github.com/gossl/gossl/sslkit/ambient"
 )
 
 // Features holds N embeddings of dimension D, row-major in Data (row i is
@@ -151,13 +148,4 @@ func numClasses(labels []int) int {
 		}
 	}
 	return c
-}
-
-// stopped reports why a long computation must stop: ctx or the notebook
-// cell's ambient context was cancelled.
-func stopped(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return ambient.Context().Err()
 }

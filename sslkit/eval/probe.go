@@ -143,7 +143,7 @@ func LinearProbe(ctx context.Context, train, test *Features, opt ProbeOptions) (
 		Func: func(theta []float64) float64 { return obj.eval(theta, nil) },
 		Grad: func(grad, theta []float64) { obj.eval(theta, grad) },
 		Status: func() (optimize.Status, error) {
-			if stopErr = stopped(ctx); stopErr != nil {
+			if stopErr = ambient.Err(ctx); stopErr != nil {
 				return optimize.Failure, stopErr
 			}
 			return optimize.NotTerminated, nil

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/gossl/gossl/sslkit/ambient"
 	"github.com/gossl/gossl/sslkit/gemm"
 )
 
@@ -34,7 +35,7 @@ func similarityChunks(ctx context.Context, q, g *Features, fn func(worker, r0, r
 	buf := make([]float32, rows*g.N)
 	nw := workers()
 	for c0 := 0; c0 < q.N; c0 += rows {
-		if err := stopped(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return err
 		}
 		c1 := min(c0+rows, q.N)

@@ -190,14 +190,6 @@ func (t *Trainer) done() bool {
 	return t.epoch >= t.opt.Epochs
 }
 
-// interrupted is the error of ctx or of the notebook cell, or nil.
-func interrupted(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return ambient.Context().Err()
-}
-
 // Fit runs until the planned epochs or steps are done, ctx is cancelled
 // (the error then wraps context.Canceled) or a step fails.
 func (t *Trainer) Fit(ctx context.Context) error {
@@ -224,7 +216,7 @@ func (t *Trainer) runEpoch(ctx context.Context) error {
 		defer it.Close()
 	}
 	for t.batch < n && !t.done() {
-		if err := interrupted(ctx); err != nil {
+		if err := ambient.Err(ctx); err != nil {
 			return t.stopped(err)
 		}
 		var b data.Batch
@@ -238,7 +230,7 @@ func (t *Trainer) runEpoch(ctx context.Context) error {
 			b, err = t.src.Batch(ctx, t.epoch, t.batch)
 		}
 		if err != nil {
-			if ierr := interrupted(ctx); ierr != nil {
+			if ierr := ambient.Err(ctx); ierr != nil {
 				return t.stopped(ierr)
 			}
 			return fmt.Errorf("train: epoch %d, batch %d: %w", t.epoch, t.batch, err)
@@ -372,7 +364,7 @@ func (t *Trainer) runStep(ctx context.Context, b data.Batch) error {
 	}
 	c.vm.Reset()
 	if err := c.vm.RunAll(); err != nil {
-		if ierr := interrupted(ctx); ierr != nil {
+		if ierr := ambient.Err(ctx); ierr != nil {
 			// An op noticed the interrupt mid-step: nothing was updated
 			// but BatchNorm running statistics of the layers already run.
 			return t.stopped(ierr)
