@@ -229,3 +229,17 @@ def missing_images(shown, notebook=TUTORIAL):
     missing = [src for i, src in figure_cells(notebook) if not has(i, 100, 50)]
     missing += [src for i, src in progress_cells(notebook) if not has(i, 60, 25)]
     return missing
+
+
+# Fixtures both frontends' tests import: one headless Chromium per module,
+# and the console-error log read from it.
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    d = chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield d
+    d.quit()
+
+
+@pytest.fixture(scope="module")
+def console(driver):
+    return Console(driver)

@@ -22,6 +22,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 import browser as bt  # noqa: E402
+from browser import console, driver  # noqa: E402,F401 (pytest fixtures shared by both frontends)
 
 NOTEBOOK_SERVER = os.environ.get("JUPYTER_NOTEBOOK", "/usr/bin/jupyter-notebook")
 SSLKIT_NB = "sslkit-browser.ipynb"
@@ -46,18 +47,6 @@ def server(tmp_path_factory):
     srv = bt.Server(argv, root, port, token, env=dict(os.environ, JUPYTER_CONFIG_DIR=str(config)))
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    d = bt.chromium(tmp_path_factory.mktemp("chromium-profile"))
-    yield d
-    d.quit()
-
-
-@pytest.fixture(scope="module")
-def console(driver):
-    return bt.Console(driver)
 
 
 def _open(driver, server, name):

@@ -25,6 +25,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 import browser as bt  # noqa: E402
+from browser import console, driver  # noqa: E402,F401 (pytest fixtures shared by both frontends)
 
 LAB = bt.ROOT / "tests" / "e2e" / "jupyterlab"
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
@@ -82,18 +83,6 @@ def server(lab_build, tmp_path_factory):
     srv = bt.Server(argv, root, port, token)
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    d = bt.chromium(tmp_path_factory.mktemp("chromium-profile"))
-    yield d
-    d.quit()
-
-
-@pytest.fixture(scope="module")
-def console(driver):
-    return bt.Console(driver)
 
 
 def _open(driver, server, name):
