@@ -27,6 +27,7 @@ type rewriter struct {
 	n    int // counter for fresh names
 
 	generic [][2]token.Pos // ranges of generic functions (see inGeneric)
+	funcs   [][2]token.Pos // bodies of the chunk's functions (see inFunc)
 }
 
 // userMain is what a cell's func main is called: yaegi would run a
@@ -49,8 +50,10 @@ func (rw *rewriter) visit(n ast.Node) bool {
 	case *ast.GoStmt:
 		rw.goStmt(n)
 	case *ast.ForStmt:
+		rw.checkLoop(n.Body)
 		rw.forStmt(n)
 	case *ast.RangeStmt:
+		rw.checkLoop(n.Body)
 		rw.rangeStmt(n)
 	case *ast.SelectorExpr:
 		rw.selector(n)

@@ -26,6 +26,7 @@ type runtimeState struct {
 	kept   map[string]reflect.Value // values handed over by Keep
 	result cellResult
 	defers deferredCalls // registered by the running cell's top-level defers
+	cell   int64         // the running cell's number, read by the live checks (see stalerun.go)
 	s      *Session
 }
 
@@ -90,6 +91,8 @@ func (rt *runtimeState) exports() map[string]map[string]reflect.Value {
 			"Alloc":       reflect.ValueOf(checkAlloc),
 			"GoPanic":     reflect.ValueOf(func(v any, line, col int) { rt.s.goroutinePanic(v, line, col) }),
 			"Clear":       reflect.ValueOf(clearValue),
+			"Cell":        reflect.ValueOf(&rt.cell),
+			"Stale":       reflect.ValueOf(endStaleRun),
 			// print and println write to stderr, as Go's builtins do
 			// (yaegi's go to stdout).
 			"Print":   reflect.ValueOf(func(a ...any) { fmt.Fprint(os.Stderr, a...) }),

@@ -189,7 +189,7 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (b *disp
 	if s.closed {
 		return nil, errors.New("session closed")
 	}
-	s.cell.Add(1)
+	atomic.StoreInt64(&s.rt.cell, s.cell.Add(1))
 	s.resetDepth()
 	out = orderedOutput{out}
 	s.out.Store(&out)

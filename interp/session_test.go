@@ -249,3 +249,28 @@ func (p *ctxProbe) Input(prompt string, password bool) (string, error) {
 	p.got <- ambient.Context()
 	return p.fakeOutput.Input(prompt, password)
 }
+
+// A top-level loop caught inside a compiled call by the interrupt does
+// not carry on beside the next cell (yaegi resets its global frame's run
+// id; see stalerun.go).
+func TestInterruptedLoopStaysStopped(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "import (\"fmt\"; \"time\")")
+	for _, loop := range []string{
+		"for {\n\ttime.Sleep(100*time.Millisecond)\n\tfmt.Println(\"tick\")\n}",
+		"for i := range 1000000 {\n\ttime.Sleep(100*time.Millisecond)\n\tfmt.Println(\"tick\", i)\n}",
+		"for _, c := range \"abcdefghijklmnopqrstuvwxyz\" {\n\ttime.Sleep(100*time.Millisecond)\n\tfmt.Println(\"tick\", c)\n}",
+		"if true {\n\tfor {\n\t\ttime.Sleep(100*time.Millisecond)\n\t\tfmt.Println(\"tick\")\n\t}\n}",
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(150*time.Millisecond, cancel)
+		_, err := s.Execute(ctx, loop, &fakeOutput{})
+		var ce *CellError
+		if !errors.As(err, &ce) || ce.Name != "Interrupted" {
+			t.Fatalf("%q: %v", loop, err)
+		}
+		if out := mustRun(t, s, "time.Sleep(500*time.Millisecond)").String(); strings.Contains(out, "tick") {
+			t.Errorf("after interrupting %q, the next cell printed %q", loop, out)
+		}
+	}
+}
