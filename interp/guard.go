@@ -82,7 +82,7 @@ func (e *MemoryError) Error() string {
 		return fmt.Sprintf("cannot allocate %s: %s in use, the session's memory limit is %s (GOSSL_MEMORY_LIMIT)",
 			formatBytes(e.Requested), formatBytes(e.InUse), formatBytes(e.Limit))
 	}
-	return fmt.Sprintf("out of memory: the session used %s, over its limit of %s (GOSSL_MEMORY_LIMIT); the cell was stopped",
+	return fmt.Sprintf("out of memory: the session used %s, over its limit of %s (GOSSL_MEMORY_LIMIT); the cell was stopped, and the variables it filled keep their memory until set to nil",
 		formatBytes(e.InUse), formatBytes(e.Limit))
 }
 
@@ -229,13 +229,18 @@ type memoryWatch struct {
 }
 
 // watchMemory samples memory every interval until the returned watch is
-// stopped, calling over once if the limit is passed.
+// stopped, calling over once if the limit is passed. A session that
+// already holds more than its limit when the cell starts (variables that
+// an earlier cell filled until it was stopped) may still run cells that do
+// not add much: what the cell adds is what stops it, with a headroom of a
+// tenth of the limit over what it started with.
 func watchMemory(interval time.Duration, over func(*MemoryError)) *memoryWatch {
 	w := &memoryWatch{done: make(chan struct{})}
 	limit := memoryLimit.Load()
 	if limit == 0 {
 		return w
 	}
+	ceiling := max(limit, memoryInUse()+limit/10)
 	go func() {
 		t := time.NewTicker(interval)
 		defer t.Stop()
@@ -245,9 +250,9 @@ func watchMemory(interval time.Duration, over func(*MemoryError)) *memoryWatch {
 				return
 			case <-t.C:
 			}
-			if inUse := memoryInUse(); inUse > limit {
+			if inUse := memoryInUse(); inUse > ceiling {
 				runtime.GC() // garbage is not the user's fault
-				if inUse = memoryInUse(); inUse > limit {
+				if inUse = memoryInUse(); inUse > ceiling {
 					over(&MemoryError{InUse: inUse, Limit: limit})
 					return
 				}

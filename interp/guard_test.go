@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -143,4 +144,29 @@ func psGrep(t *testing.T) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// After a cell is stopped for filling a variable past the limit, the
+// memory stays the user's (as after Python's MemoryError), and cells that
+// add little still run; one that keeps allocating is stopped again.
+func TestMemoryHeldByEarlierCellDoesNotStopTheNext(t *testing.T) {
+	s, err := New(Options{MemoryLimit: 512 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	mustRun(t, s, "import (\"strings\"; \"time\")")
+	fill := "for {\n\t%s = append(%[1]s, strings.Repeat(\"x\", 16<<20))\n}"
+	for i, v := range []string{"hoard", "more", "evenmore"} {
+		if i == 2 {
+			// two variables now hold more than the limit
+			mustRun(t, s, "time.Sleep(300*time.Millisecond)")
+		}
+		_, err := s.Execute(context.Background(), "var "+v+" []string\n"+fmt.Sprintf(fill, v), &fakeOutput{})
+		var ce *CellError
+		if !errors.As(err, &ce) || ce.Name != "MemoryError" {
+			t.Fatalf("filling %s: %v, want a MemoryError", v, err)
+		}
+	}
+	mustRun(t, s, "hoard = nil\nmore = nil\nevenmore = nil")
 }
