@@ -11,8 +11,8 @@ import (
 
 // evaluator adapts the Go session to the kernel's Evaluator interface (the
 // two packages do not know each other). The session starts in the
-// background so the kernel answers kernel_info while symbols load; the first
-// cell waits for it.
+// background so the kernel answers kernel_info while symbols load (the
+// language is known without it); the first cell waits for it.
 type evaluator struct {
 	ready   chan struct{}
 	session *interp.Session
@@ -73,4 +73,8 @@ func (e *evaluator) IsComplete(code string) (string, string) {
 		return "unknown", ""
 	}
 	return s.IsComplete(code)
+}
+
+func (e *evaluator) LanguageInfo() kernel.LanguageInfo {
+	return kernel.LanguageInfo(interp.Language()) // the same fields; no need to wait for the session
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -49,6 +50,11 @@ func TestEvaluatorServesTheSession(t *testing.T) {
 			t.Errorf("Close: %v", err)
 		}
 	}()
+	// kernel_info is answered while the session still starts.
+	if li := e.LanguageInfo(); li.Name != "go" || li.Version != strings.TrimPrefix(runtime.Version(), "go") ||
+		li.MIMEType != "text/x-go" || li.FileExtension != ".go" {
+		t.Errorf("LanguageInfo = %+v, want Go at this toolchain's version", li)
+	}
 	ctx := context.Background()
 	out := &recordingOutput{}
 	if _, err := e.Execute(ctx, "answer := 40 + 2", out); err != nil {
@@ -102,6 +108,9 @@ func TestEvaluatorReportsAFailedStart(t *testing.T) {
 	}
 	if status, _ := e.IsComplete("x"); status != "unknown" {
 		t.Errorf("IsComplete = %q, want unknown", status)
+	}
+	if li := e.LanguageInfo(); li.Name != "go" {
+		t.Errorf("LanguageInfo = %+v, want Go whether or not the session started", li)
 	}
 	if err := e.Close(); err != nil {
 		t.Errorf("Close after a failed start: %v", err)

@@ -90,7 +90,6 @@ func runKernel(args []string) error {
 	eval := startEvaluator(interp.Options{})
 	defer eval.Close()
 	k := kernel.New(conn, eval, kernelInfo(), logger)
-	k.RegisterCommTarget("gossl.echo", kernel.Echo)
 	return k.Run(context.Background())
 }
 
@@ -100,15 +99,6 @@ func kernelInfo() kernel.Info {
 		Implementation:        "gossl",
 		ImplementationVersion: version,
 		Banner:                fmt.Sprintf("gossl %s: Go %s on yaegi, with sslkit preloaded", version, goVersion),
-		LanguageInfo: map[string]any{
-			"name":               "go",
-			"version":            goVersion,
-			"mimetype":           "text/x-go",
-			"file_extension":     ".go",
-			"codemirror_mode":    "go",
-			"pygments_lexer":     "go",
-			"nbconvert_exporter": "script",
-		},
 		HelpLinks: []map[string]string{
 			{"text": "Go documentation", "url": "https://go.dev/doc/"},
 			{"text": "Go standard library", "url": "https://pkg.go.dev/std"},

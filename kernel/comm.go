@@ -34,12 +34,6 @@ func (c *Comm) Close(data map[string]any) {
 	c.k.publish(c.parent, "comm_close", map[string]any{"comm_id": c.ID, "data": orEmpty(data)})
 }
 
-// Echo is a comm target that sends every message back to the frontend:
-// a way to check that comms round-trip through a frontend.
-func Echo(c *Comm, _ map[string]any) {
-	c.OnMsg = func(data map[string]any) { c.Send(data) }
-}
-
 func orEmpty(m map[string]any) map[string]any {
 	if m == nil {
 		return map[string]any{}

@@ -28,6 +28,43 @@ type Evaluator interface {
 	// IsComplete says whether code is "complete", "incomplete", "invalid" or
 	// "unknown", and for incomplete code the indent of the next line.
 	IsComplete(code string) (status, indent string)
+	// LanguageInfo describes the language that Execute runs, for
+	// kernel_info_reply. It is asked for before the first cell and must
+	// answer at once.
+	LanguageInfo() LanguageInfo
+}
+
+// LanguageInfo is the language_info of kernel_info_reply: what a frontend
+// needs to highlight cells and export a notebook as a script.
+type LanguageInfo struct {
+	Name              string // "go"
+	Version           string // the language's version, "1.26.1"
+	MIMEType          string // of a script in the language, "text/x-go"
+	FileExtension     string // of such a script, with its dot: ".go"
+	PygmentsLexer     string // the lexer nbconvert highlights with
+	CodeMirrorMode    string // the mode the notebook editor highlights with
+	NbconvertExporter string // "script" for a plain source file
+}
+
+// wire is l as the protocol spells it. name, version, mimetype and
+// file_extension are required and always sent; the rest only when set.
+func (l LanguageInfo) wire() map[string]any {
+	m := map[string]any{
+		"name":           l.Name,
+		"version":        l.Version,
+		"mimetype":       l.MIMEType,
+		"file_extension": l.FileExtension,
+	}
+	for k, v := range map[string]string{
+		"pygments_lexer":     l.PygmentsLexer,
+		"codemirror_mode":    l.CodeMirrorMode,
+		"nbconvert_exporter": l.NbconvertExporter,
+	} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // Output is where a running cell's output goes. The kernel implements it for

@@ -113,7 +113,7 @@ func (k *Kernel) kernelInfo() map[string]any {
 		"protocol_version":       ProtocolVersion,
 		"implementation":         k.info.Implementation,
 		"implementation_version": k.info.ImplementationVersion,
-		"language_info":          k.info.LanguageInfo,
+		"language_info":          k.eval.LanguageInfo().wire(),
 		"banner":                 k.info.Banner,
 		"debugger":               false,
 		"help_links":             links,

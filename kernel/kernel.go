@@ -16,12 +16,12 @@ import (
 	"github.com/go-zeromq/zmq4"
 )
 
-// Info describes the kernel to frontends (kernel_info_reply).
+// Info describes the kernel to frontends (kernel_info_reply); the language
+// it runs comes from its Evaluator (Evaluator.LanguageInfo).
 type Info struct {
 	Implementation        string
 	ImplementationVersion string
 	Banner                string
-	LanguageInfo          map[string]any
 	HelpLinks             []map[string]string
 }
 
@@ -107,12 +107,6 @@ func (k *Kernel) Run(ctx context.Context) error {
 	}
 
 	bind := func(name string, s zmq4.Socket, port int) error {
-		if k.conn.Transport != "tcp" {
-			if err := s.Listen(k.conn.endpoint(port)); err != nil {
-				return fmt.Errorf("%s socket on %s: %w", name, k.conn.endpoint(port), err)
-			}
-			return nil
-		}
 		// see frameguard.go: zmq4 on a private unix socket (a loopback
 		// port could take one of the ports Jupyter chose for the others),
 		// the public port relayed to it
@@ -127,7 +121,7 @@ func (k *Kernel) Run(ctx context.Context) error {
 		if err := s.Listen("ipc://" + private); err != nil {
 			return fmt.Errorf("%s socket: %w", name, err)
 		}
-		public := fmt.Sprintf("%s:%d", k.conn.IP, port)
+		public := k.conn.endpoint(port) // tcp://ip:port, or ipc://path for unix sockets
 		g, err := startFrameGuard(name, public, private, uint64(k.maxMessage)*4+(1<<20), k.log)
 		if err != nil {
 			return fmt.Errorf("%s socket on %s: %w", name, public, err)

@@ -78,6 +78,15 @@ func (fakeEvaluator) IsComplete(code string) (string, string) {
 	return "complete", ""
 }
 
+func (fakeEvaluator) LanguageInfo() LanguageInfo {
+	return LanguageInfo{Name: "fake", Version: "1.0", MIMEType: "text/x-fake", FileExtension: ".fake", CodeMirrorMode: "fake"}
+}
+
+// echo is a comm target that sends every message back to the frontend.
+func echo(c *Comm, _ map[string]any) {
+	c.OnMsg = func(data map[string]any) { c.Send(data) }
+}
+
 // client is a minimal Jupyter client on zmq4 sockets.
 type client struct {
 	t       testing.TB
@@ -103,9 +112,8 @@ func startKernel(t testing.TB) (*client, chan error) {
 	t.Helper()
 	ci := ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
 		ShellPort: freePort(t), ControlPort: freePort(t), StdinPort: freePort(t), IOPubPort: freePort(t), HBPort: freePort(t)}
-	k := New(ci, fakeEvaluator{}, Info{Implementation: "fake", LanguageInfo: map[string]any{"name": "go"}},
-		log.New(io.Discard, "", 0))
-	k.RegisterCommTarget("echo", Echo)
+	k := New(ci, fakeEvaluator{}, Info{Implementation: "fake"}, log.New(io.Discard, "", 0))
+	k.RegisterCommTarget("echo", echo)
 	done := make(chan error, 1)
 	go func() { done <- k.Run(context.Background()) }()
 
@@ -257,6 +265,11 @@ func TestKernelInfo(t *testing.T) {
 	got := content(r)
 	if r.Header.MsgType != "kernel_info_reply" || got["protocol_version"] != ProtocolVersion || got["status"] != "ok" {
 		t.Fatalf("kernel_info_reply: %s %v", r.Header.MsgType, got)
+	}
+	// language_info is the evaluator's; unset optional fields are left out.
+	want := map[string]any{"name": "fake", "version": "1.0", "mimetype": "text/x-fake", "file_extension": ".fake", "codemirror_mode": "fake"}
+	if li := got["language_info"]; fmt.Sprint(li) != fmt.Sprint(want) {
+		t.Errorf("language_info = %v, want %v", li, want)
 	}
 	c.iopubUntilIdle(time.Second)
 	// The control socket answers kernel_info too.
