@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"strings"
 	"sync"
 	"time"
 )
@@ -13,9 +14,10 @@ import (
 // zmq4 allocates each incoming frame at the size its header announces,
 // before anything is authenticated: one connection announcing a frame of
 // 2^62 bytes panics its reader goroutine and kills the kernel, one of
-// 40 GiB is a fatal out-of-memory. So on TCP the kernel listens on
-// Jupyter's ports itself and relays each connection to its zmq4 socket on
-// a private unix socket, reading the ZMTP frame headers on the way in and
+// 40 GiB is a fatal out-of-memory. So the kernel listens on the addresses
+// the connection file names itself (TCP ports, or for transport "ipc" the
+// unix socket paths) and relays each connection to its zmq4 socket on a
+// private unix socket, reading the ZMTP frame headers on the way in and
 // dropping a connection whose frame is larger than the limit. Frames go
 // through unchanged; replies are copied back as they come.
 
@@ -37,8 +39,17 @@ type frameGuard struct {
 	relays sync.WaitGroup
 }
 
+// startFrameGuard listens on public, a ZeroMQ endpoint (tcp://host:port or
+// ipc://path, see ConnectionInfo.endpoint), and relays to the unix socket
+// target.
 func startFrameGuard(name, public, target string, max uint64, logger *log.Logger) (*frameGuard, error) {
-	ln, err := net.Listen("tcp", public)
+	network, addr := "tcp", public
+	if a, ok := strings.CutPrefix(public, "tcp://"); ok {
+		addr = a
+	} else if a, ok := strings.CutPrefix(public, "ipc://"); ok {
+		network, addr = "unix", a
+	}
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		return nil, err
 	}
