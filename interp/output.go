@@ -1,6 +1,11 @@
 package interp
 
-import "github.com/gossl/gossl/display"
+import (
+	"os"
+
+	"github.com/gossl/gossl/display"
+	"github.com/gossl/gossl/interp/internal/capture"
+)
 
 // Output is where a running cell's output goes. It has the method set of
 // kernel.Output, declared here so that interp does not import the kernel.
@@ -20,16 +25,20 @@ type Output interface {
 type orderedOutput struct{ Output }
 
 func (o orderedOutput) Display(b display.Bundle) error {
-	drainCapture()
+	capture.Drain()
 	return o.Output.Display(b)
 }
 
 func (o orderedOutput) Update(b display.Bundle) error {
-	drainCapture()
+	capture.Drain()
 	return o.Output.Update(b)
 }
 
 func (o orderedOutput) Clear(wait bool) error {
-	drainCapture()
+	capture.Drain()
 	return o.Output.Clear(wait)
 }
+
+// writeStderr writes to fd 2, which is the running cell's stderr stream
+// while a cell runs.
+func writeStderr(s string) { os.Stderr.WriteString(s) }

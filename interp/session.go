@@ -14,6 +14,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/gossl/gossl/display"
+	"github.com/gossl/gossl/interp/internal/capture"
 	"github.com/gossl/gossl/interp/symbols"
 	"github.com/gossl/gossl/sslkit/ambient"
 )
@@ -59,7 +60,7 @@ type Session struct {
 	trace      *panicTrace
 	mods       *modules
 
-	stdin    *stdinReader
+	stdin    *capture.Stdin
 	out      atomic.Pointer[Output] // the running cell's output
 	cell     atomic.Int64           // number of the running or last cell
 	cellStop atomic.Pointer[cellStopper]
@@ -90,7 +91,12 @@ func New(opts Options) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{opts: opts, imports: map[string]string{}, decls: newDeclRegistry()}
-	s.stdin = &stdinReader{s: s}
+	s.stdin = capture.NewStdin(func() capture.Frontend {
+		if out := s.currentOutput(); out != nil {
+			return out
+		}
+		return nil
+	})
 	s.trace = &panicTrace{}
 	mods, err := newModules(opts)
 	if err != nil {
@@ -102,7 +108,7 @@ func New(opts Options) (*Session, error) {
 		return nil, err
 	}
 	if !opts.NoCapture {
-		if err := acquireCapture(); err != nil {
+		if err := capture.Acquire(); err != nil {
 			mods.close()
 			return nil, err
 		}
@@ -177,7 +183,7 @@ func (s *Session) Close() error {
 		return true
 	})
 	if s.captured {
-		releaseCapture()
+		capture.Release()
 	}
 	return s.mods.close()
 }
@@ -197,10 +203,10 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (b *disp
 	s.code.Store(&code)
 	prevPub := display.SetPublisher(out)
 	defer display.SetPublisher(prevPub)
-	defer captureTo(out.Stream)()
+	defer capture.To(out.Stream)()
 	restoreCtx := ambient.Set(ctx)
 	defer restoreCtx()
-	s.stdin.startCell()
+	s.stdin.StartCell()
 	s.reportLateGoroutinePanics(out)
 	defer func() {
 		s.mu.Lock()

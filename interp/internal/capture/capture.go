@@ -1,4 +1,4 @@
-package interp
+package capture
 
 import (
 	"bytes"
@@ -19,8 +19,9 @@ const flushEvery = 30 * time.Millisecond
 // practically never contains.
 var drainMarker = []byte("\x00gossl\x01drain\x00")
 
-// streamSink receives captured output; nil means the original fds.
-type streamSink func(name, text string)
+// Sink receives captured output: name is "stdout" or "stderr", text is
+// whole UTF-8 sequences. Calls come one at a time, in the order written.
+type Sink func(name, text string)
 
 // fdCapture redirects one file descriptor (1 or 2) into a pipe and forwards
 // what arrives to the current sink, or to a dup of the original fd.
@@ -34,7 +35,7 @@ type fdCapture struct {
 	cond     *sync.Cond
 	pending  []byte
 	markers  int // drain markers seen
-	sink     streamSink
+	sink     Sink
 	closed   bool
 	readDone chan struct{}
 }
@@ -76,8 +77,12 @@ func (c *fdCapture) readLoop() {
 				if i < 0 {
 					break
 				}
-				c.emitLocked(c.pending[:i])
-				c.pending = append(c.pending[:0], c.pending[i+len(drainMarker):]...)
+				// what came before the marker goes out, but for the
+				// start of a rune that the next write completes
+				k := wholeRunes(c.pending[:i])
+				c.emitLocked(c.pending[:k])
+				rest := append([]byte(nil), c.pending[k:i]...)
+				c.pending = append(rest, c.pending[i+len(drainMarker):]...)
 				c.markers++
 				c.cond.Broadcast()
 			}
@@ -121,7 +126,13 @@ func safePrefix(p []byte) int {
 	if i := bytes.IndexByte(p[from:], 0); i >= 0 && bytes.HasPrefix(drainMarker, p[from+i:]) {
 		n = from + i
 	}
-	// back off an incomplete UTF-8 sequence at the end
+	return wholeRunes(p[:n])
+}
+
+// wholeRunes is the length of p without an incomplete UTF-8 sequence at
+// its end.
+func wholeRunes(p []byte) int {
+	n := len(p)
 	for k := 1; k <= 3 && k <= n; k++ {
 		b := p[n-k]
 		if b < 0x80 {
@@ -150,7 +161,7 @@ func (c *fdCapture) emitLocked(p []byte) {
 }
 
 // setSink sends later output to s (nil: the original fd).
-func (c *fdCapture) setSink(s streamSink) {
+func (c *fdCapture) setSink(s Sink) {
 	c.mu.Lock()
 	c.sink = s
 	c.mu.Unlock()
@@ -200,7 +211,10 @@ var capture struct {
 	err   *fdCapture
 }
 
-func acquireCapture() error {
+// Acquire redirects fds 1 and 2 into pipes, unless an earlier Acquire not
+// yet released has done so. Between cells, what arrives goes on to the
+// original fds.
+func Acquire() error {
 	capture.mu.Lock()
 	defer capture.mu.Unlock()
 	if capture.users == 0 {
@@ -219,7 +233,9 @@ func acquireCapture() error {
 	return nil
 }
 
-func releaseCapture() {
+// Release undoes one Acquire; the last one puts the original fds back,
+// after forwarding what is left.
+func Release() {
 	capture.mu.Lock()
 	defer capture.mu.Unlock()
 	capture.users--
@@ -230,9 +246,10 @@ func releaseCapture() {
 	}
 }
 
-// captureTo sends captured output to sink until the returned function is
-// called, which first drains what the cell wrote.
-func captureTo(sink streamSink) (done func()) {
+// To sends captured output to sink until the returned function is called,
+// which first drains what was written before it. Without a capture
+// (nothing acquired) it does nothing.
+func To(sink Sink) (done func()) {
 	capture.mu.Lock()
 	out, errc := capture.out, capture.err
 	capture.mu.Unlock()
@@ -242,14 +259,16 @@ func captureTo(sink streamSink) (done func()) {
 	out.setSink(sink)
 	errc.setSink(sink)
 	return func() {
-		drainCapture()
+		Drain()
 		out.setSink(nil)
 		errc.setSink(nil)
 	}
 }
 
-// drainCapture forwards everything written so far to fds 1 and 2.
-func drainCapture() {
+// Drain returns once everything written to fds 1 and 2 before the call
+// has been forwarded (or after two seconds, if code replaced the fds), so
+// that what is sent next by another route comes after it.
+func Drain() {
 	capture.mu.Lock()
 	out, errc := capture.out, capture.err
 	capture.mu.Unlock()
