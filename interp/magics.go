@@ -5,14 +5,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"reflect"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gossl/gossl/display"
+	"github.com/gossl/gossl/interp/internal/proc"
 )
 
 const helpText = `gossl: Go cells on the yaegi interpreter.
@@ -89,7 +88,7 @@ func (s *Session) runMagics(ctx context.Context, code string, out Output) (rest 
 		case strings.HasPrefix(line, "%go get "):
 			spec := strings.TrimSpace(strings.TrimPrefix(line, "%go get "))
 			// go's progress is not an error: stdout, as for imports.
-			if err := s.mods.get(ctx, streamWriter{out, "stdout"}, spec); err != nil {
+			if err := s.mods.Get(ctx, streamWriter{out, "stdout"}, spec); err != nil {
 				return "", true, &CellError{Name: "ImportError", Msg: err.Error()}
 			}
 		default:
@@ -119,14 +118,8 @@ func (s *Session) timedResult(out Output, b *display.Bundle, err error) error {
 
 // shell runs a command with sh, streaming its output to the cell.
 func (s *Session) shell(ctx context.Context, command string, out Output) error {
-	cmd := exec.CommandContext(ctx, "sh", "-c", command)
-	// The command and everything it starts (pipelines, background jobs)
-	// form one process group, killed as a whole on interrupt and when the
-	// session closes: no orphan outlives the cell or the kernel, and none
-	// keeps the output pipe open. Pdeathsig covers a kernel that is killed.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return killTree(cmd.Process.Pid) }
-	cmd.WaitDelay = 2 * time.Second
+	// killed as a whole on interrupt, and by Close (s.children)
+	cmd := proc.Command(ctx, "sh", "-c", command)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return err

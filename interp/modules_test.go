@@ -35,7 +35,7 @@ func TestThirdPartyImport(t *testing.T) {
 	if err != nil || b == nil || b.Data["text/plain"] != "outer: inner" {
 		t.Fatalf("import from source: %v, %v\n%s", b, err, out)
 	}
-	gomod, err := os.ReadFile(filepath.Join(s.mods.dir, "go.mod"))
+	gomod, err := os.ReadFile(filepath.Join(s.mods.Dir(), "go.mod"))
 	if err != nil || !strings.Contains(string(gomod), "github.com/pkg/errors v0.9.1") {
 		t.Errorf("go.mod does not pin the module: %s %v", gomod, err)
 	}

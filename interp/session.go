@@ -15,6 +15,8 @@ import (
 
 	"github.com/gossl/gossl/display"
 	"github.com/gossl/gossl/interp/internal/capture"
+	"github.com/gossl/gossl/interp/internal/modules"
+	"github.com/gossl/gossl/interp/internal/proc"
 	"github.com/gossl/gossl/interp/symbols"
 	"github.com/gossl/gossl/sslkit/ambient"
 )
@@ -58,7 +60,7 @@ type Session struct {
 	decls      *declRegistry
 	rt         *runtimeState
 	trace      *panicTrace
-	mods       *modules
+	mods       *modules.Modules
 
 	stdin    *capture.Stdin
 	out      atomic.Pointer[Output] // the running cell's output
@@ -98,18 +100,18 @@ func New(opts Options) (*Session, error) {
 		return nil
 	})
 	s.trace = &panicTrace{}
-	mods, err := newModules(opts)
+	mods, err := modules.New(opts.ModuleDir, opts.GoCommand)
 	if err != nil {
 		return nil, err
 	}
 	s.mods = mods
 	if err := s.reset(); err != nil {
-		mods.close()
+		mods.Close()
 		return nil, err
 	}
 	if !opts.NoCapture {
 		if err := capture.Acquire(); err != nil {
-			mods.close()
+			mods.Close()
 			return nil, err
 		}
 		s.captured = true
@@ -125,7 +127,7 @@ func (s *Session) reset() error {
 		Stdout:               os.Stdout,
 		Stderr:               s.trace,
 		Unrestricted:         true,
-		GoPath:               s.mods.gopath(),
+		GoPath:               modules.GOPATH,
 		SourcecodeFilesystem: s.mods,
 	})
 	if err := ip.Use(symbols.Symbols); err != nil {
@@ -179,13 +181,13 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.children.Range(func(pid, _ any) bool {
-		killTree(pid.(int))
+		proc.KillTree(pid.(int))
 		return true
 	})
 	if s.captured {
 		capture.Release()
 	}
-	return s.mods.close()
+	return s.mods.Close()
 }
 
 // Execute runs one cell; see kernel.Evaluator.

@@ -1,16 +1,38 @@
-package interp
+// Package proc starts the child processes of a session (! commands, the go
+// command) so that none outlives its cell or the kernel.
+package proc
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
-// killTree kills pid, its process group and every descendant (a shell may
+// WaitDelay is how long Wait waits for a killed command's output pipes to
+// close (a background job that left the group may hold them).
+const WaitDelay = 2 * time.Second
+
+// Command is exec.CommandContext for a child that must not outlive its
+// cell: the command and everything it starts (pipelines, background jobs)
+// form one process group, killed as a whole (KillTree) when ctx ends; the
+// kernel's death kills it too (Pdeathsig), so no orphan keeps running or
+// keeps an output pipe open.
+func Command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return KillTree(cmd.Process.Pid) }
+	cmd.WaitDelay = WaitDelay
+	return cmd
+}
+
+// KillTree kills pid, its process group and every descendant (a shell may
 // put background jobs in groups of their own), all found before any is
 // killed: a child whose parent died is re-parented and lost to the search.
-func killTree(pid int) error {
+func KillTree(pid int) error {
 	parents := map[int][]int{} // parent -> children
 	if entries, err := os.ReadDir("/proc"); err == nil {
 		for _, e := range entries {
