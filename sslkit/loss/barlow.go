@@ -46,15 +46,10 @@ func BarlowTwins(z1, z2 *G.Node, opt BarlowTwinsOptions) (*G.Node, error) {
 	if err := nonNegative("BarlowTwins", "Eps", ctor, eps); err != nil {
 		return nil, err
 	}
-	n := z1.Shape()[0]
 	return build("BarlowTwins", func() *G.Node {
 		a := m(ops.BatchStandardize(z1, eps))
 		b := m(ops.BatchStandardize(z2, eps))
-		c := m(scale(m(G.Mul(m(G.Transpose(a)), b)), 1/float64(n)))
-		diag := m(ops.Diag(c))
-		on := m(ops.SumSquares(m(addConst(diag, -1))))
-		// Σ_{i≠j} C_ij² = ΣC² − Σdiag², both accumulated in float64.
-		off := m(G.Sub(m(ops.SumSquares(c)), m(ops.SumSquares(diag))))
-		return m(scale(m(G.Add(on, m(scale(off, lambda)))), sc))
+		// One op for C = aᵀb/N and both terms (see ops.BarlowTwinsTerms).
+		return m(scale(m(ops.BarlowTwinsTerms(a, b, lambda)), sc))
 	})
 }

@@ -46,13 +46,12 @@ func NTXent(z1, z2 *G.Node, opt NTXentOptions) (*G.Node, error) {
 	}
 	return build("NTXent", func() *G.Node {
 		z := m(ops.Concat(0, z1, z2))
-		z = m(ops.L2Normalize(z, 1, ops.DefaultNormEps))
-		// Scaling the 2N×D embeddings by 1/√τ gives Gram = cos/τ without a
-		// pass over the 2N×2N matrix (forward and backward).
-		z = m(scale(z, 1/math.Sqrt(tau)))
+		// Scaling the normalised 2N×D embeddings by 1/√τ (in the same
+		// pass) gives Gram = cos/τ without a pass over the 2N×2N matrix;
+		// the cross-entropy skips the diagonal instead of masking a copy.
+		z = m(ops.ScaledL2Normalize(z, 1, ops.DefaultNormEps, 1/math.Sqrt(tau)))
 		sim := m(ops.Gram(z))
-		sim = m(ops.MaskedFill(sim, ops.EyeMask(2*n), math.Inf(-1)))
 		y := ops.Labels(z1.Graph(), fmt.Sprintf("ntxent_labels_%d", n), labels)
-		return m(ops.CrossEntropy(sim, y))
+		return m(ops.CrossEntropyOffDiagonal(sim, y))
 	})
 }

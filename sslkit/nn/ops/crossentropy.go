@@ -24,6 +24,22 @@ func CrossEntropy(logits, labels *G.Node) (*G.Node, error) {
 	return apply(ceKernel{}, logits, labels)
 }
 
+// CrossEntropyOffDiagonal is CrossEntropy over each row's logits off the
+// main diagonal: the same as CrossEntropy(MaskedFill(logits,
+// EyeMask(N), −Inf), labels) for an N×N logits matrix, without the
+// masked copy (NT-Xent's similarity matrix, where a sample is not its own
+// negative). No label may point at the diagonal.
+func CrossEntropyOffDiagonal(logits, labels *G.Node) (*G.Node, error) {
+	if logits == nil || labels == nil {
+		return nil, fmt.Errorf("ops.CrossEntropyOffDiagonal: nil node")
+	}
+	ls, ys := logits.Shape(), labels.Shape()
+	if ls.Dims() != 2 || ls[0] != ls[1] || ys.Dims() != 1 || ys[0] != ls[0] {
+		return nil, fmt.Errorf("ops.CrossEntropyOffDiagonal: logits %v and labels %v, want N×N and N", ls, ys)
+	}
+	return apply(ceKernel{skipDiag: true}, logits, labels)
+}
+
 // Labels adds a graph input holding integer class labels, for CrossEntropy.
 // Its value can be replaced per batch with gorgonia.Let (same length).
 func Labels(g *G.ExprGraph, name string, labels []int) *G.Node {
@@ -31,9 +47,27 @@ func Labels(g *G.ExprGraph, name string, labels []int) *G.Node {
 	return G.NewTensor(g, tensor.Int, 1, G.WithShape(len(labels)), G.WithName(name), G.WithValue(v))
 }
 
-type ceKernel struct{}
+type ceKernel struct{ skipDiag bool }
 
-func (ceKernel) name() string { return "CrossEntropy" }
+func (k ceKernel) name() string {
+	if k.skipDiag {
+		return "CrossEntropyOffDiagonal"
+	}
+	return "CrossEntropy"
+}
+
+// masked returns x with the diagonal at −Inf when the kernel skips it.
+func (k ceKernel) masked(x buf) buf {
+	if !k.skipDiag {
+		return x
+	}
+	m := buf{append([]float64(nil), x.data...), x.shape, x.dt}
+	cols := x.shape[1]
+	for r := 0; r < x.shape[0]; r++ {
+		m.data[r*cols+r] = math.Inf(-1)
+	}
+	return m
+}
 func (ceKernel) inputs() []inputSpec {
 	return []inputSpec{{dims: 2}, {dims: 1, dtype: tensor.Int}}
 }
@@ -51,8 +85,8 @@ func labelAt(labels buf, r, classes int) (int, error) {
 	return y, nil
 }
 
-func (ceKernel) forward(in []buf) (buf, error) {
-	x, labels := in[0], in[1]
+func (k ceKernel) forward(in []buf) (buf, error) {
+	x, labels := k.masked(in[0]), in[1]
 	rows, cols := x.shape[0], x.shape[1]
 	for r := 0; r < rows; r++ {
 		if _, err := labelAt(labels, r, cols); err != nil {
@@ -74,8 +108,8 @@ func (ceKernel) forward(in []buf) (buf, error) {
 }
 
 // backward: (softmax − onehot(label)) · g / N.
-func (ceKernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
-	x, labels := in[0], in[1]
+func (k ceKernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
+	x, labels := k.masked(in[0]), in[1]
 	rows, cols := x.shape[0], x.shape[1]
 	for r := 0; r < rows; r++ {
 		if _, err := labelAt(labels, r, cols); err != nil {

@@ -10,8 +10,21 @@
 // differentiation (gorgonia.Grad then a TapeMachine) and DoDiff
 // (LispMachine); each op's kernel is a small type in its file (reduce.go,
 // softmax.go, …) whose forward and backward work on float64. Inputs must
-// be Float32 or Float64 nodes with static shapes; numerics run in float64
-// internally and are converted back, so float32 results are rounded once.
+// be Float32 or Float64 nodes with static shapes. The ops on the training
+// hot path (Concat, Slice, L2Normalize, Gram, MaskedFill, CrossEntropy,
+// BatchStandardize, SumSquares, Diag, BarlowTwinsTerms) have float32-native
+// kernels: on a float32 graph they read their inputs in place, accumulate
+// sums in float64 scalars, and write into memory the op keeps from one run
+// of the graph to the next, so a step allocates nothing after the first
+// (and CrossEntropy's gradient reuses the forward's softmax). The other
+// ops, and every op on a float64 graph, run in float64 and convert back,
+// so float32 results are rounded once.
+//
+// Fused ops save whole tensors on the SSL losses' path:
+// ScaledL2Normalize (normalise and scale), CrossEntropyOffDiagonal
+// (MaskedFill of the diagonal and CrossEntropy) and BarlowTwinsTerms (the
+// cross-correlation and both of Barlow Twins' terms, from N×N Gram
+// matrices when the batch is narrower than the embedding).
 // Each op's gradient is checked against finite differences and PyTorch
 // 1.13 in the tests.
 //

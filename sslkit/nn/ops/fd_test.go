@@ -44,6 +44,18 @@ var fdCases = []struct {
 		}
 		return CrossEntropy(m, Labels(x.Graph(), "y", []int{1, 0, 3, 2}))
 	}},
+	{"CrossEntropyOffDiagonal", []int{4, 4}, func(x *G.Node) (*G.Node, error) {
+		return CrossEntropyOffDiagonal(x, Labels(x.Graph(), "y", []int{1, 0, 3, 2}))
+	}},
+	{"ScaledL2Normalize(1)", []int{4, 6}, func(x *G.Node) (*G.Node, error) { return ScaledL2Normalize(x, 1, DefaultNormEps, 1.7) }},
+	{"ScaledL2Normalize(0) 3-D", []int{3, 2, 4}, func(x *G.Node) (*G.Node, error) { return ScaledL2Normalize(x, 0, DefaultNormEps, 0.6) }},
+	{"Concat(1)", []int{3, 4}, func(x *G.Node) (*G.Node, error) {
+		s, err := Slice(x, 1, 1, 3)
+		if err != nil {
+			return nil, err
+		}
+		return Concat(1, x, s)
+	}},
 	{"SoftCrossEntropy", []int{2, 3, 4}, func(x *G.Node) (*G.Node, error) {
 		tgt := G.NewTensor(x.Graph(), x.Dtype(), 3, G.WithShape(2, 3, 4), G.WithName("target"),
 			G.WithValue(tensor.New(tensor.WithShape(2, 3, 4), tensor.WithBacking(probs(x.Dtype(), 6, 4)))))
@@ -68,6 +80,42 @@ func TestOpsFiniteDifferences(t *testing.T) {
 				}
 				checkFD(t, out, x)
 			})
+		}
+	}
+}
+
+// BarlowTwinsTerms in both of its forms (N ≤ D: from the Gram matrices;
+// N > D: from C), against finite differences in both inputs and against
+// the direct formula.
+func TestBarlowTwinsTermsFiniteDifferences(t *testing.T) {
+	for _, sh := range [][]int{{3, 5}, {6, 4}} {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			g := G.NewGraph()
+			a := input(g, dt, "a", 3, 1, sh...)
+			b := input(g, dt, "b", 4, 1, sh...)
+			out := G.Must(BarlowTwinsTerms(a, b, 0.3))
+			checkFD(t, out, a, b)
+			got := graphtest.Eval(t, out)[0]
+			av, bv := graphtest.Float64s(t, a.Value()), graphtest.Float64s(t, b.Value())
+			n, d := sh[0], sh[1]
+			want := 0.0
+			for i := 0; i < d; i++ {
+				for j := 0; j < d; j++ {
+					c := 0.0
+					for r := 0; r < n; r++ {
+						c += av[r*d+i] * bv[r*d+j]
+					}
+					c /= float64(n)
+					if i == j {
+						want += (c - 1) * (c - 1)
+					} else {
+						want += 0.3 * c * c
+					}
+				}
+			}
+			if !near(got, want, 1e-4*math.Max(1, math.Abs(want))) {
+				t.Errorf("%v %v: loss %g, want %g", sh, dt, got, want)
+			}
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	sslgemm "github.com/gossl/gossl/sslkit/gemm"
 	"github.com/gossl/gossl/sslkit/nn/internal/customop"
 )
 
@@ -26,7 +27,7 @@ func Gram(x *G.Node) (*G.Node, error) {
 	if dt := x.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, fmt.Errorf("ops.Gram: dtype %v, want Float32 or Float64", dt)
 	}
-	return G.ApplyOp(gramOp, x)
+	return G.ApplyOp(newGramOp(), x)
 }
 
 // gemm computes c = a·op(b) for row-major dense matrices of one dtype.
@@ -61,55 +62,98 @@ func dense(v G.Value) (*tensor.Dense, error) {
 	return d, nil
 }
 
-// gramOp is x·xᵀ; its gradient is gramGradOp(x, G).
-var gramOp = &customop.Op{
-	Name: "Gram", In: []customop.Arg{{Dims: 2}}, Out: customop.Arg{Dims: 2}, Diff: []bool{true},
-	Shape: func(in []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{in[0][0], in[0][0]}, nil },
-	Eval: func(vs []G.Value) (G.Value, error) {
-		x, err := dense(vs[0])
-		if err != nil {
-			return nil, err
-		}
-		n := x.Shape()[0]
-		out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(n, n))
-		return out, gemm(blas.Trans, x, x, out)
-	},
-	Grad: func(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-		d, err := G.ApplyOp(gramGradOp, inputs[0], grad)
-		if err != nil {
-			return nil, fmt.Errorf("Gram gradient: %w", err)
-		}
-		return G.Nodes{d}, nil
-	},
-	AccumulateGrad: func(inputs G.Nodes, output *G.Node) error {
-		g, err := output.Grad()
-		if err != nil {
-			return err
-		}
-		d, err := gramGrad([]G.Value{inputs[0].Value(), g})
-		if err != nil {
-			return err
-		}
-		dst, err := inputs[0].Grad()
-		if err != nil {
-			return err
-		}
-		b, err := unpack(d)
-		if err != nil {
-			return err
-		}
-		return b.addInto(dst)
-	},
+// newGramOp is x·xᵀ; its gradient is a gramGradOp of (x, G). A float32
+// Gram writes into memory the op keeps between runs of its graph.
+func newGramOp() *customop.Op {
+	sslgemm.Install()
+	st := &state{}
+	shape := func(in []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{in[0][0], in[0][0]}, nil }
+	return &customop.Op{
+		Name: "Gram", In: []customop.Arg{{Dims: 2}}, Out: customop.Arg{Dims: 2}, Diff: []bool{true},
+		Shape: shape,
+		Eval: func(vs []G.Value) (G.Value, error) {
+			if vs[0].Dtype() == tensor.Float32 {
+				return run32(st, vs, shape, func(_ *state, dst []float32, in []arr) error {
+					n, d := in[0].shape[0], in[0].shape[1]
+					x := blas32.General{Rows: n, Cols: d, Stride: d, Data: in[0].f}
+					blas32.Gemm(blas.NoTrans, blas.Trans, 1, x, x, 0, blas32.General{Rows: n, Cols: n, Stride: n, Data: dst})
+					return nil
+				})
+			}
+			x, err := dense(vs[0])
+			if err != nil {
+				return nil, err
+			}
+			n := x.Shape()[0]
+			out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(n, n))
+			return out, gemm(blas.Trans, x, x, out)
+		},
+		Grad: func(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+			d, err := G.ApplyOp(newGramGradOp(), inputs[0], grad)
+			if err != nil {
+				return nil, fmt.Errorf("Gram gradient: %w", err)
+			}
+			return G.Nodes{d}, nil
+		},
+		AccumulateGrad: func(inputs G.Nodes, output *G.Node) error {
+			g, err := output.Grad()
+			if err != nil {
+				return err
+			}
+			d, err := gramGrad([]G.Value{inputs[0].Value(), g})
+			if err != nil {
+				return err
+			}
+			dst, err := inputs[0].Grad()
+			if err != nil {
+				return err
+			}
+			b, err := unpack(d)
+			if err != nil {
+				return err
+			}
+			return b.addInto(dst)
+		},
+	}
 }
 
-// gramGradOp computes (G + Gᵀ)·x from x and the gradient G of x·xᵀ.
-var gramGradOp = &customop.Op{
-	Name: "∂Gram", In: []customop.Arg{{Dims: 2}, {Dims: 2}}, Out: customop.Arg{Dims: 2},
-	Shape: func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil },
-	Eval:  gramGrad,
-	Grad: func(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-		return nil, fmt.Errorf("∂Gram: second-order gradients are not supported")
-	},
+// newGramGradOp computes (G + Gᵀ)·x from x and the gradient G of x·xᵀ.
+func newGramGradOp() *customop.Op {
+	st := &state{}
+	shape := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
+	return &customop.Op{
+		Name: "∂Gram", In: []customop.Arg{{Dims: 2}, {Dims: 2}}, Out: customop.Arg{Dims: 2},
+		Shape: shape,
+		Eval: func(vs []G.Value) (G.Value, error) {
+			if vs[0].Dtype() == tensor.Float32 && vs[1].Dtype() == tensor.Float32 {
+				return run32(st, vs, shape, gramGrad32)
+			}
+			return gramGrad(vs)
+		},
+		Grad: func(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+			return nil, fmt.Errorf("∂Gram: second-order gradients are not supported")
+		},
+	}
+}
+
+// gramGrad32 is gramGrad on float32 data, into dst, with the symmetrised
+// gradient in st's scratch.
+func gramGrad32(st *state, dst []float32, in []arr) error {
+	x, g := in[0], in[1].f
+	n, d := x.shape[0], x.shape[1]
+	sym := st.floats(0, n*n)
+	parallelRows(n, n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for j := 0; j < n; j++ {
+				sym[i*n+j] = g[i*n+j] + g[j*n+i]
+			}
+		}
+	})
+	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas32.General{Rows: n, Cols: n, Stride: n, Data: sym},
+		blas32.General{Rows: n, Cols: d, Stride: d, Data: x.f},
+		0, blas32.General{Rows: n, Cols: d, Stride: d, Data: dst})
+	return nil
 }
 
 func gramGrad(vs []G.Value) (G.Value, error) {

@@ -26,15 +26,40 @@ func L2Normalize(x *G.Node, axis int, eps float64) (*G.Node, error) {
 	if !(eps > 0) {
 		return nil, fmt.Errorf("ops.L2Normalize: eps %g must be positive", eps)
 	}
-	return apply(l2Kernel{dims: x.Shape().Dims(), axis: a, eps: eps}, x)
+	return apply(l2Kernel{dims: x.Shape().Dims(), axis: a, eps: eps, scale: 1}, x)
+}
+
+// ScaledL2Normalize is L2Normalize(x, axis, eps) multiplied by s in the
+// same pass (NT-Xent scales the normalised embeddings by 1/√τ), saving a
+// tensor and its gradient.
+func ScaledL2Normalize(x *G.Node, axis int, eps, s float64) (*G.Node, error) {
+	if x == nil {
+		return nil, fmt.Errorf("ops.ScaledL2Normalize: nil node")
+	}
+	a, err := normAxis(axis, x.Shape().Dims())
+	if err != nil {
+		return nil, fmt.Errorf("ops.ScaledL2Normalize: %w", err)
+	}
+	if !(eps > 0) {
+		return nil, fmt.Errorf("ops.ScaledL2Normalize: eps %g must be positive", eps)
+	}
+	if math.IsNaN(s) || math.IsInf(s, 0) {
+		return nil, fmt.Errorf("ops.ScaledL2Normalize: scale %g must be finite", s)
+	}
+	return apply(l2Kernel{dims: x.Shape().Dims(), axis: a, eps: eps, scale: s}, x)
 }
 
 type l2Kernel struct {
 	dims, axis int
-	eps        float64
+	eps, scale float64
 }
 
-func (k l2Kernel) name() string        { return fmt.Sprintf("L2Normalize%d[%d,%g]", k.dims, k.axis, k.eps) }
+func (k l2Kernel) name() string {
+	if k.scale != 1 {
+		return fmt.Sprintf("L2Normalize%d[%d,%g]·%g", k.dims, k.axis, k.eps, k.scale)
+	}
+	return fmt.Sprintf("L2Normalize%d[%d,%g]", k.dims, k.axis, k.eps)
+}
 func (k l2Kernel) inputs() []inputSpec { return []inputSpec{{dims: k.dims}} }
 func (k l2Kernel) outDims() int        { return k.dims }
 func (k l2Kernel) diffWRT() []bool     { return []bool{true} }
@@ -67,7 +92,7 @@ func (k l2Kernel) forward(in []buf) (buf, error) {
 	out := newBuf(in[0].shape, in[0].dt)
 	k.each(in[0], func(off int, sp span, n float64, _ bool) {
 		for j := 0; j < sp.dim; j++ {
-			out.data[off+j*sp.inner] = in[0].data[off+j*sp.inner] / n
+			out.data[off+j*sp.inner] = in[0].data[off+j*sp.inner] / n * k.scale
 		}
 	})
 	return out, nil
@@ -86,7 +111,7 @@ func (k l2Kernel) backward(in []buf, _, grad buf, _ int) (buf, error) {
 		}
 		for j := 0; j < sp.dim; j++ {
 			p := off + j*sp.inner
-			dx.data[p] = (grad.data[p] - in[0].data[p]/n*dot) / n
+			dx.data[p] = k.scale * (grad.data[p] - in[0].data[p]/n*dot) / n
 		}
 	})
 	return dx, nil

@@ -48,10 +48,15 @@ func op(k kernel) *customop.Op {
 	for i, s := range specs {
 		args[i] = customop.Arg{Dims: s.dims, Dtype: s.dtype}
 	}
+	fst := &state{}
+	k32, fast := k.(kernel32)
 	f := &customop.Op{
 		Name: k.name(), In: args, Out: customop.Arg{Dims: k.outDims()},
 		Shape: k.shape,
 		Eval: func(vs []G.Value) (G.Value, error) {
+			if fast && allFloat32(vs, specs) {
+				return run32(fst, vs, k.shape, k32.forward32)
+			}
 			in, err := unpackAll(vs)
 			if err != nil {
 				return nil, err
@@ -71,7 +76,7 @@ func op(k kernel) *customop.Op {
 				continue
 			}
 			children := append(append(G.Nodes{}, inputs...), output, grad)
-			n, err := G.ApplyOp(bwdOp(k, args, i), children...)
+			n, err := G.ApplyOp(bwdOp(k, args, i, fst), children...)
 			if err != nil {
 				return nil, fmt.Errorf("%s: gradient of input %d: %w", k.name(), i, err)
 			}
@@ -83,11 +88,16 @@ func op(k kernel) *customop.Op {
 	return f
 }
 
-// bwdOp computes the gradient of kernel k for input wrt.
-func bwdOp(k kernel, args []customop.Arg, wrt int) *customop.Op {
+// bwdOp computes the gradient of kernel k for input wrt; fst is the
+// forward op's state.
+func bwdOp(k kernel, args []customop.Arg, wrt int, fst *state) *customop.Op {
 	name := fmt.Sprintf("∂%s/∂in%d", k.name(), wrt)
 	outArg := customop.Arg{Dims: k.outDims()}
 	_, shapeOnly := k.(shapeOnlyBackward)
+	k32, fast := k.(kernel32)
+	specs := k.inputs()
+	bst := &state{fwd: fst}
+	inShape := func(in []tensor.Shape) (tensor.Shape, error) { return in[wrt], nil }
 	return &customop.Op{
 		Name: name,
 		In:   append(append([]customop.Arg{}, args...), outArg, outArg),
@@ -97,6 +107,11 @@ func bwdOp(k kernel, args []customop.Arg, wrt int) *customop.Op {
 		},
 		Eval: func(vs []G.Value) (G.Value, error) {
 			n := len(vs) - 2
+			if fast && allFloat32(vs, specs) {
+				return run32(bst, vs, inShape, func(st *state, dst []float32, in []arr) error {
+					return k32.backward32(st, dst, in[:n], in[n], in[n+1], wrt)
+				})
+			}
 			var bs []buf
 			var err error
 			if shapeOnly {
