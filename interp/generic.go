@@ -1,7 +1,7 @@
 package interp
 
 import (
-	_ "embed"
+	"embed"
 	"reflect"
 	"regexp"
 	"strings"
@@ -17,17 +17,43 @@ import (
 // interpret: iterators, sorting, slices.Collect, maps.Keys and friends.
 var (
 	//go:embed generic/gosslgen.go.txt
-	gosslgenSource string
+	gosslgenMain string
+	// Further files of package gosslgen, one a yaegi gap each.
+	//go:embed generic/gosslgen_*.go.txt
+	gosslgenParts embed.FS
 	//go:embed generic/helpers.go.txt
 	helpersSource string
+
+	gosslgenSource = joinGosslgen()
 )
 
+// joinGosslgen is package gosslgen's source: gosslgen.go.txt and the
+// gosslgen_*.go.txt files after it, which import nothing. Package
+// gosslgen is compiled, never run, so only its generic functions work
+// (each call compiles an instance): the others would return zero values.
+func joinGosslgen() string {
+	parts, err := gosslgenParts.ReadDir("generic")
+	if err != nil {
+		panic(err)
+	}
+	src := gosslgenMain
+	for _, p := range parts {
+		b, err := gosslgenParts.ReadFile("generic/" + p.Name())
+		if err != nil {
+			panic(err)
+		}
+		src += "\n" + strings.Replace(string(b), "package gosslgen", "", 1)
+	}
+	return src
+}
+
 // genericStdlib lists the functions of package gosslgen that stand for
-// generic standard-library functions: "slices.Sort" is gosslgen.SlicesSort.
+// generic standard-library functions: "slices.Sort" is gosslgen.SlicesSort,
+// "iter.Pull" gosslgen.IterPull.
 var genericStdlib = map[string]bool{}
 
 func init() {
-	for _, m := range regexp.MustCompile(`(?m)^func (Slices|Maps)(\w+)\[`).FindAllStringSubmatch(gosslgenSource, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^func (Slices|Maps|Iter)(\w+)\[`).FindAllStringSubmatch(gosslgenSource, -1) {
 		genericStdlib[strings.ToLower(m[1])+"."+m[2]] = true
 	}
 }
@@ -38,8 +64,12 @@ func genericName(pkg, name string) string {
 }
 
 // loadGenericSources compiles package gosslgen, before the prelude
-// imports it.
+// imports it, and makes the compiled stand-ins importable (the helpers
+// import them).
 func loadGenericSources(ip *yaegi.Interpreter) error {
+	if err := ip.Use(standInExports); err != nil {
+		return err
+	}
 	_, err := ip.Compile(gosslgenSource)
 	return err
 }

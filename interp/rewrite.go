@@ -99,6 +99,8 @@ func (rw *rewriter) selectorRepl(sel *ast.SelectorExpr) string {
 		return "_gosslgen." + sel.Sel.Name
 	case genericStdlib[path+"."+sel.Sel.Name]:
 		return genericName(path, sel.Sel.Name)
+	case compiledStandIns[path+"."+sel.Sel.Name] != "":
+		return compiledStandIns[path+"."+sel.Sel.Name]
 	}
 	return ""
 }

@@ -1,0 +1,103 @@
+package interp
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// errors.As into a type declared in a cell. yaegi v0.16.1 gives compiled
+// code its interpreted values behind wrappers, and the compiled errors.As
+// then panics ("*target must be interface or implement error": the reflect
+// type of an interpreted type has no methods). The rewriter sends
+// errors.As to errorsAs (package gosslerrs, which the helpers import as
+// _gosslerrs): the same walk of the error tree, matching the values inside
+// yaegi's wrappers by their reflect type. Delete this file, the import and
+// the stand-in when yaegi's wrappers keep the methods.
+//
+// What cannot be helped: yaegi's wrapper keeps a pointer (*MyErr) whole
+// but replaces a struct value (MyErr) by its last field, so an error of a
+// value type wrapped by compiled code (fmt.Errorf's %w) cannot be found
+// again; errorsAs then says so rather than answer false.
+
+// yaegiWrapped is the value inside one of yaegi's interface wrappers
+// (structs whose first field is IValue), or v itself.
+func yaegiWrapped(v reflect.Value) (inner reflect.Value, wrapped bool) {
+	if v.Kind() == reflect.Struct && v.NumField() > 0 && v.Type().Field(0).Name == "IValue" &&
+		v.Field(0).Kind() == reflect.Interface {
+		return v.Field(0).Elem(), true
+	}
+	return v, false
+}
+
+// errorsAs is errors.As for targets of interpreted types too.
+func errorsAs(err error, target any) bool {
+	if target == nil {
+		panic("errors: target cannot be nil")
+	}
+	val := reflect.ValueOf(target)
+	if val.Kind() != reflect.Pointer || val.IsNil() {
+		panic("errors: target must be a non-nil pointer")
+	}
+	want := val.Type().Elem()
+	lost := false // a wrapper held a struct value's last field only
+	var walk func(e error) bool
+	walk = func(e error) bool {
+		for e != nil {
+			outer := reflect.ValueOf(e)
+			inner, wrapped := yaegiWrapped(outer)
+			switch {
+			case inner.IsValid() && inner.Type() == want, inner.IsValid() && want.Kind() != reflect.Interface && inner.Type().AssignableTo(want):
+				val.Elem().Set(inner)
+				return true
+			case want.Kind() == reflect.Interface && want.NumMethod() > 0 && outer.Type().Implements(want):
+				val.Elem().Set(outer)
+				return true
+			case want.Kind() == reflect.Interface && inner.IsValid() && inner.Type().Implements(want):
+				val.Elem().Set(inner)
+				return true
+			}
+			if wrapped && inner.IsValid() && inner.Kind() != reflect.Pointer {
+				lost = true
+			}
+			if x, ok := e.(interface{ As(any) bool }); ok && x.As(target) {
+				return true
+			}
+			switch u := e.(type) {
+			case interface{ Unwrap() error }:
+				e = u.Unwrap()
+			case interface{ Unwrap() []error }:
+				for _, x := range u.Unwrap() {
+					if walk(x) {
+						return true
+					}
+				}
+				return false
+			default:
+				return false
+			}
+		}
+		return false
+	}
+	if walk(err) {
+		return true
+	}
+	if lost && want.Kind() == reflect.Struct && want.Name() == "" {
+		panic(fmt.Sprintf("errors.As cannot find a value of a type declared in a cell (%s) inside an error "+
+			"that compiled code wrapped (fmt.Errorf's %%w, errors.Join): the interpreter, yaegi, keeps only "+
+			"pointers there. Give the type's Error method a pointer receiver, wrap a pointer (&T{...}) "+
+			"and ask errors.As for *T", want))
+	}
+	return false
+}
+
+// standInExports are compiled packages whose functions stand in for
+// standard-library functions that fail in cells.
+var standInExports = map[string]map[string]reflect.Value{
+	"gosslerrs/gosslerrs": {"As": reflect.ValueOf(errorsAs)},
+}
+
+// compiledStandIns sends calls of standard-library functions to their
+// stand-ins, by import path and name.
+var compiledStandIns = map[string]string{
+	"errors.As": "_gosslerrs.As",
+}
