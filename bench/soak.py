@@ -8,6 +8,7 @@ tenth of the cells by more than 10%, or goroutines grew.
 """
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -27,10 +28,10 @@ KINDS = [
 ]
 
 
-def rss_kb(pid):
+def rss_kb(pid, field="VmRSS"):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
 
@@ -43,9 +44,16 @@ def main():
     ap.add_argument("--kinds", default="", help="comma-separated indexes into KINDS (default: all)")
     ap.add_argument("--budget-kb", type=float, default=0,
                     help="fail on RSS growth over this many KiB a cell instead of the issue's 10%% bar")
+    ap.add_argument("--profile", default="",
+                    help="folder for the kernel's heap and goroutine profiles (GOSSL_PROFILE_DIR), "
+                         "written after the first tenth of the cells and at the end")
+    ap.add_argument("--profile-at", default="", help="comma-separated cell counts to profile at instead")
     args = ap.parse_args()
     kinds = [KINDS[int(k)] for k in args.kinds.split(",")] if args.kinds else KINDS
     every = args.every or max(args.cells // 20, 50)
+    if args.profile:
+        os.environ["GOSSL_PROFILE_DIR"] = os.path.abspath(args.profile)
+    profile_at = {int(n) for n in args.profile_at.split(",")} if args.profile_at else {args.cells // 10, args.cells}
     km, kc = start_new_kernel(kernel_name=os.environ.get("GOSSL_KERNEL", "gossl"), startup_timeout=60)
     pid = km.provisioner.process.pid
     setup = 'import ("fmt"; "runtime"; "time"; "github.com/gossl/gossl/display")\nfunc f(x int) int { return x * 2 }\nv := 1'
@@ -76,7 +84,13 @@ def main():
             statuses[reply["content"]["status"]] = statuses.get(reply["content"]["status"], 0) + 1
         if i % every == 0:
             samples.append((i, rss_kb(pid), goroutines(), time.time() - t0))
-            print(f"cells {i:6d}  rss {samples[-1][1] / 1024:8.1f} MiB  goroutines {samples[-1][2]:4d}  {samples[-1][3]:6.1f} s", flush=True)
+            print(f"cells {i:6d}  rss {samples[-1][1] / 1024:8.1f} MiB  goroutines {samples[-1][2]:4d}  {samples[-1][3]:6.1f} s"
+                  f"  (anon {rss_kb(pid, 'RssAnon') / 1024:.1f}, file {rss_kb(pid, 'RssFile') / 1024:.1f} MiB)", flush=True)
+        if args.profile and i in profile_at:
+            goroutines()  # a cell of its own first, so no cell runs while the profile is written
+            os.kill(pid, signal.SIGUSR1)
+            time.sleep(2)
+            print(f"cells {i:6d}  profile written to {args.profile}", flush=True)
     kc.stop_channels()
     km.shutdown_kernel(now=True)
     print("replies:", statuses)

@@ -212,7 +212,7 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (b *disp
 	s.reportLateGoroutinePanics(out)
 	defer func() {
 		s.mu.Lock()
-		releaseRoots(s.ip)
+		s.releaseCompiled(err) // retain.go
 		s.mu.Unlock()
 	}()
 

@@ -1,0 +1,304 @@
+package interp
+
+import (
+	"errors"
+	"go/scanner"
+	"go/token"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"unsafe"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// What yaegi keeps of a finished cell that nothing reads again. Measured
+// with heap profiles (GOSSL_PROFILE_DIR, bench/soak.py --profile) over a
+// soak of mixed cells that redefine the same names, yaegi v0.16.1 kept,
+// besides its list of compiled programs (releaseRoots):
+//
+//   - every scope it ever pushed: scope.push appends each new scope (one
+//     per function, literal, block, if, for, case of every cell) to its
+//     parent's child list, which nothing in yaegi reads. Through their
+//     symbols and definition nodes those scopes keep every compiled
+//     function body and block alive, old versions of redefined functions
+//     included: the largest share of the growth (~5 KiB a cell).
+//   - the values of top-level temporaries: each expression of a top-level
+//     statement gets a slot of its own in the global frame, which keeps
+//     the last value computed there.
+//   - the old value of every redefined global: `s := ...` run again gives s
+//     a new slot and leaves the old one, value included, to the functions
+//     compiled before (which thus read a stale s).
+//   - the position table of every compiled chunk (go/token.File, ~300
+//     bytes a chunk, a few chunks a cell).
+//
+// releaseCompiled drops these after each cell. The slots themselves (40
+// bytes each, a few a cell) stay: compiled code refers to them by number.
+
+// releaseCompiled drops what yaegi keeps of the cells run so far that is
+// never read again. cellErr is how the cell ended: unless it was stopped
+// from outside (an interrupt, the memory watcher, a goroutine's panic), its
+// top-level statements are known to be finished.
+func (s *Session) releaseCompiled(cellErr error) {
+	ok := finished(cellErr)
+	ip := s.ip
+	if ip == nil {
+		return
+	}
+	releaseRoots(ip)
+	var code string
+	if c := s.code.Load(); c != nil {
+		code = *c
+	}
+	st := retainState(ip)
+	defer func() {
+		// a yaegi whose fields differ from v0.16.1's: keep everything
+		_ = recover()
+	}()
+	st.releaseFiles(ip.FileSet(), ok && leavesNoCode(code))
+	st.releaseSlots(ip, ok)
+}
+
+// finished reports whether a cell that ended with err ran to its end
+// (completed, or stopped by its own error or panic), rather than being left
+// running when the context stopped it.
+func finished(err error) bool {
+	if err == nil {
+		return true
+	}
+	var ce *CellError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	switch ce.Name {
+	case "CompileError", "SyntaxError", "UsageError", "ImportError", "Exit":
+		return true
+	case "panic":
+		return !strings.HasPrefix(ce.Msg, "in goroutine")
+	}
+	return false
+}
+
+// leavesNoCode reports whether a cell's code can leave nothing compiled
+// behind that runs after the cell: no functions (declared or literal),
+// types, imports (a source package's files), goroutines or defers. Code
+// that does not scan as Go counts as leaving some.
+func leavesNoCode(code string) bool {
+	fs := token.NewFileSet()
+	var sc scanner.Scanner
+	clean := true
+	sc.Init(fs.AddFile("", fs.Base(), len(code)), []byte(code), func(token.Position, string) { clean = false }, 0)
+	for {
+		_, tok, _ := sc.Scan()
+		switch tok {
+		case token.EOF:
+			return clean
+		case token.FUNC, token.GO, token.DEFER, token.TYPE, token.IMPORT, token.ILLEGAL:
+			return false
+		}
+	}
+}
+
+// retained is what releaseCompiled knows of one interpreter.
+type retained struct {
+	started  bool           // after the first cell (the prelude is left alone)
+	slotsTo  int            // global frame slots before this were handled
+	filesTo  int            // position-table bases before this were handled
+	globals  map[string]int // slot of each global variable after the last cell
+	replaced map[string][]int
+}
+
+// releaseFiles drops the position tables of the chunks compiled since the
+// last cell when none of their code can run again.
+func (st *retained) releaseFiles(fset *token.FileSet, drop bool) {
+	from := st.filesTo
+	st.filesTo = fset.Base()
+	if !drop || !st.started {
+		return
+	}
+	var old []*token.File
+	fset.Iterate(func(f *token.File) bool {
+		if f.Base() >= from {
+			old = append(old, f)
+		}
+		return true
+	})
+	for _, f := range old {
+		fset.RemoveFile(f)
+	}
+}
+
+// releaseSlots clears the global frame: the old slots of redefined globals
+// now share the new slot's value (when the type is the same), and, after a
+// cell that ended well, the slots of its top-level temporaries get a zero
+// value again.
+func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok bool) {
+	v := reflect.ValueOf(ip).Elem()
+	universe := field(v, "universe")
+	scopes := field(v, "scopes")
+	frame := field(v, "frame")
+	if !universe.IsValid() || !scopes.IsValid() || !frame.IsValid() || universe.IsNil() || frame.IsNil() {
+		return
+	}
+	types := field(universe.Elem(), "types")
+	data := field(frame.Elem(), "data")
+	if !types.IsValid() || !data.IsValid() {
+		return
+	}
+	n := min(types.Len(), data.Len()) // slots of the global frame in use
+	from := st.slotsTo
+	st.slotsTo = n
+	if from > n {
+		from = n
+	}
+	clearTemps := ok && st.started
+	first := !st.started
+	st.started = true
+
+	// The named slots: variables of every package scope, and of the
+	// blocks (at the global frame's level) pushed since the last cell.
+	named := map[int]bool{}
+	var walk func(sc reflect.Value)
+	walk = func(sc reflect.Value) {
+		if sc.IsNil() {
+			return
+		}
+		s := sc.Elem()
+		if field(s, "level").Int() == 0 {
+			addNamed(field(s, "sym"), from, named)
+		}
+		children := field(s, "child")
+		for i := 0; i < children.Len(); i++ {
+			walk(children.Index(i))
+		}
+		children.Set(reflect.Zero(children.Type()))
+	}
+	walk(universe)
+	for it := scopes.MapRange(); it.Next(); {
+		walk(it.Value())
+	}
+
+	mu := (*sync.RWMutex)(unsafe.Pointer(field(frame.Elem(), "mutex").UnsafeAddr()))
+	mu.Lock()
+	defer mu.Unlock()
+	slots := data.Interface().([]reflect.Value)
+	ts := types.Interface().([]reflect.Type)
+	n = min(n, len(slots), len(ts))
+
+	// Redefined globals of the cells' package.
+	if main := scopes.MapIndex(reflect.ValueOf(mainPkg)); main.IsValid() && !main.IsNil() {
+		now := globalSlots(field(main.Elem(), "sym"))
+		if first {
+			st.globals, st.replaced = now, map[string][]int{}
+		}
+		for name, i := range now {
+			was, ok := st.globals[name]
+			if !ok || was == i || was >= n || i >= n {
+				continue
+			}
+			if ts[was] == ts[i] {
+				st.replaced[name] = append(st.replaced[name], was)
+			} else {
+				// another type: what compiled code reads there
+				// cannot be the new value; keep the old one
+				delete(st.replaced, name)
+			}
+			for _, old := range st.replaced[name] {
+				// the same variable as the new slot (addressable
+				// memory, assigned in place): the functions compiled
+				// against the old slot see its current value
+				slots[old] = slots[i]
+			}
+		}
+		st.globals = now
+	}
+
+	if !clearTemps {
+		return
+	}
+	for i := from; i < n; i++ {
+		if !named[i] && ts[i] != nil {
+			// a fresh zero value, as yaegi's resizeFrame makes: the old
+			// value may be aliased by a pointer, so it is not overwritten
+			slots[i] = reflect.New(ts[i]).Elem()
+		}
+	}
+}
+
+// mainPkg is the package cells are compiled in (yaegi's default).
+const mainPkg = "main"
+
+// varSym is yaegi's sKind of a variable (scope.go in v0.16.1).
+const varSym = 9
+
+// globalSlots is the frame slot of each variable in a package scope.
+func globalSlots(syms reflect.Value) map[string]int {
+	m := map[string]int{}
+	if !syms.IsValid() || syms.IsNil() {
+		return m
+	}
+	for it := syms.MapRange(); it.Next(); {
+		sym := it.Value()
+		if sym.IsNil() {
+			continue
+		}
+		s := sym.Elem()
+		if field(s, "kind").Uint() == varSym {
+			if i := int(field(s, "index").Int()); i >= 0 {
+				m[it.Key().String()] = i
+			}
+		}
+	}
+	return m
+}
+
+// addNamed records the frame slots at or past from that a scope's symbols
+// name, whatever their kind.
+func addNamed(syms reflect.Value, from int, named map[int]bool) {
+	if !syms.IsValid() || syms.IsNil() {
+		return
+	}
+	for it := syms.MapRange(); it.Next(); {
+		sym := it.Value()
+		if sym.IsNil() {
+			continue
+		}
+		if i := int(field(sym.Elem(), "index").Int()); i >= from {
+			named[i] = true
+		}
+	}
+}
+
+// field is v's field name, readable and settable though unexported.
+func field(v reflect.Value, name string) reflect.Value {
+	f := v.FieldByName(name)
+	if !f.IsValid() || !f.CanAddr() {
+		return reflect.Value{}
+	}
+	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+}
+
+var (
+	retainMu     sync.Mutex
+	retainStates = map[uintptr]*retained{}
+)
+
+// retainState is ip's state, forgotten when ip is collected (keyed by
+// address so that the table does not keep old interpreters alive).
+func retainState(ip *yaegi.Interpreter) *retained {
+	key := uintptr(unsafe.Pointer(ip))
+	retainMu.Lock()
+	defer retainMu.Unlock()
+	st, ok := retainStates[key]
+	if !ok {
+		st = &retained{}
+		retainStates[key] = st
+		runtime.AddCleanup(ip, func(k uintptr) {
+			retainMu.Lock()
+			delete(retainStates, k)
+			retainMu.Unlock()
+		}, key)
+	}
+	return st
+}
