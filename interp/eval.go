@@ -85,166 +85,73 @@ func declaresMain(f *ast.File) bool {
 }
 
 // evalStmts evaluates a chunk of statements. With wantResult, a final
-// expression statement becomes the cell's result.
+// expression statement becomes the cell's result. The chunk is rewritten
+// (rewrite.go, defers.go), planned (stmtplan.go) and run step by step.
 func (s *Session) evalStmts(ctx context.Context, cell string, ch chunk, wantResult bool) (*display.Bundle, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "cell", stmtPrefix+ch.text+"\n}", parser.ParseComments)
 	if err != nil {
 		return nil, syntaxError(cell, ch, len(stmtPrefix), err)
 	}
-	body := f.Decls[0].(*ast.FuncDecl).Body
 	ed := newEditor(ch.text, len(stmtPrefix), fset)
 	s.rewriteFuncs(f, ed, chunkPos(cell, ch))
-
-	if s.rewriteTopDefers(body, ed) {
+	if s.rewriteTopDefers(f.Decls[0].(*ast.FuncDecl).Body, ed) {
 		s.cellDefers = true
 	}
-	for _, st := range body.List {
-		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.ASSIGN && isCommaOk(as) {
-			// yaegi fails on `_, ok = <-ch` at the top level, not in a
-			// function, and `v, ok = m[k]` became a block defining two
-			// names from one value (see commaOkAssigns, definesInBlock);
-			// the globals are assigned all the same
-			ed.wrap(st.Pos(), st.End(), "func() {", "}();")
-			continue
+	return s.runStmts(ctx, cell, ch, ed, newStmtPlanner(s, f, ed, wantResult))
+}
+
+// runStmts runs the steps that p plans for chunk ch, whose text ed edits,
+// and returns the shown result, if any.
+func (s *Session) runStmts(ctx context.Context, cell string, ch chunk, ed *editor, p *stmtPlanner) (*display.Bundle, error) {
+	for {
+		st, ok := p.next()
+		if !ok {
+			return nil, nil
 		}
-		if definesInBlock(st) && runsInFunc(st) {
-			// see definesInBlock; the literal keeps the names local as
-			// the block does
-			ed.wrap(st.Pos(), st.End(), "func() {", "}();")
-			continue
-		}
-		if _, ok := st.(*ast.TypeSwitchStmt); ok {
-			// yaegi's compiler fails on a top-level `switch v := x.(type)`;
-			// in a block it is fine.
-			ed.insert(st.Pos(), "{")
-			ed.insert(st.End(), "}")
-		}
-	}
-	var last *ast.ExprStmt
-	if n := len(body.List); wantResult && n > 0 {
-		last, _ = body.List[n-1].(*ast.ExprStmt)
-		if u, ok := exprOf(last).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
-			last = nil // `<-done` waits; its value is not the point
-		}
-	}
-	// Top-level definitions from generic calls run on their own (see
-	// defineFromGeneric); segStart is where the code not yet run begins.
-	segStart := 0
-	runBefore := func(st ast.Stmt) error {
-		from := ed.offset(st.Pos())
-		if before := ed.applyRange(segStart, from); strings.TrimSpace(before) != "" {
-			segCh := chunk{kind: stmtChunk, text: ch.text[segStart:], start: ch.start + segStart}
-			if _, err := s.eval(ctx, cell, segCh, before); err != nil {
-				return err
-			}
-		}
-		segStart = from
-		return nil
-	}
-	defined := map[string]bool{} // by the chunk's statements so far
-	for _, st := range body.List {
-		if ds, ok := st.(*ast.DeclStmt); ok && s.varsReadGlobals([]ast.Decl{ds.Decl}, defined) {
-			if err := runBefore(ds); err != nil {
+		// positions in what runs are the chunk's from st.from on
+		at := chunk{kind: stmtChunk, text: ch.text[st.from:], start: ch.start + st.from}
+		switch st.kind {
+		case stepRun:
+			if _, err := s.eval(ctx, cell, at, ed.applyRange(st.from, st.to)); err != nil {
 				return nil, err
 			}
-			gd := ds.Decl.(*ast.GenDecl)
-			var lhs []varName
-			for _, sp := range gd.Specs {
-				vs := sp.(*ast.ValueSpec)
-				for _, id := range vs.Names {
-					defined[id.Name] = true
-					typ := ""
-					if vs.Type != nil {
-						typ = ed.src(vs.Type.Pos(), vs.Type.End())
-					}
-					lhs = append(lhs, varName{id.Name, typ})
-				}
-			}
-			if err := s.defineFromGeneric(ctx, cell, ch, ed, ds, lhs); err != nil {
+		case stepDefine:
+			if err := s.defineFromGeneric(ctx, cell, ch, ed, st.stmt, st.lhs); err != nil {
 				return nil, err
 			}
-			segStart = ed.offset(ds.End())
-			continue
-		}
-		as, ok := st.(*ast.AssignStmt)
-		if !ok || as.Tok != token.DEFINE {
-			continue
-		}
-		route := s.callsGeneric(as) || isCommaOk(as)
-		if !route && indexesNames(as, defined) {
-			// the types of names the chunk defined are known once their
-			// statements ran (see indexesCompiled)
-			if err := runBefore(as); err != nil {
-				return nil, err
-			}
-		}
-		for _, l := range as.Lhs {
-			if id, ok := l.(*ast.Ident); ok {
-				defined[id.Name] = true
-			}
-		}
-		if route || s.indexesCompiledVar(as) {
-			if err := runBefore(as); err != nil {
-				return nil, err
-			}
-			var lhs []varName
-			for _, l := range as.Lhs {
-				if id, ok := l.(*ast.Ident); ok {
-					lhs = append(lhs, varName{name: id.Name})
-				}
-			}
-			if err := s.defineFromGeneric(ctx, cell, ch, ed, as, lhs); err != nil {
-				return nil, err
-			}
-			segStart = ed.offset(as.End())
+		case stepShow:
+			return s.show(ctx, cell, at, ed.applyRange(st.from, st.to), st)
 		}
 	}
-	rest := chunk{kind: stmtChunk, text: ch.text[segStart:], start: ch.start + segStart}
-	if last == nil || ed.offset(last.Pos()) < segStart {
-		if src := ed.applyRange(segStart, len(ch.text)); strings.TrimSpace(src) != "" {
-			_, err := s.eval(ctx, cell, rest, src)
-			return nil, err
-		}
-		return nil, nil
-	}
-	// Run what comes before the last expression, then the expression
-	// through _gosslrt.Show, which sees whether the value renders itself.
-	lastStart := ed.offset(last.Pos())
-	if before := ed.applyRange(segStart, lastStart); strings.TrimSpace(before) != "" {
-		if _, err := s.eval(ctx, cell, rest, before); err != nil {
-			return nil, err
-		}
-	}
-	exprCh := chunk{kind: stmtChunk, text: ch.text[lastStart:], start: ch.start + lastStart}
-	// up to the expression's end: a trailing comment would swallow the
-	// wrapper's closing comma
-	expr := ed.applyRange(lastStart, ed.offset(last.End()))
+}
+
+// show runs expr, the cell's last expression, and makes its values the
+// result: through _gosslrt.Show (runtime.go), which sees whether a value
+// renders itself, or _gosslShowN for a call with several values.
+func (s *Session) show(ctx context.Context, cell string, at chunk, expr string, st stmtStep) (*display.Bundle, error) {
 	s.rt.take()
-	// How many values? A compile that fails is not free in yaegi (parts of
-	// it run with the next program), so ask the syntax and the symbol
-	// tables rather than try.
-	switch n := s.valueCount(last.X, f); {
+	switch n := st.values; {
 	case n == 1:
-		if _, err := s.eval(ctx, cell, exprCh, "_gosslrt.Show("+wrapMark+expr+",\n)"); err != nil {
+		if _, err := s.eval(ctx, cell, at, "_gosslrt.Show("+wrapMark+expr+",\n)"); err != nil {
 			return nil, err
 		}
-		return s.resultBundle(s.rt.take(), last.X), nil
+		return s.resultBundle(s.rt.take(), st.expr), nil
 	case n > 1:
-		if _, err := s.eval(ctx, cell, exprCh, "_gosslShowN("+wrapMark+expr+",\n)"); err != nil {
+		if _, err := s.eval(ctx, cell, at, "_gosslShowN("+wrapMark+expr+",\n)"); err != nil {
 			return nil, err
 		}
-		return s.resultBundle(s.rt.take(), last.X), nil
+		return s.resultBundle(s.rt.take(), st.expr), nil
 	case n < 0:
 		// Unknown (a method call): run it and show the value yaegi returns.
-		v, err := s.eval(ctx, cell, exprCh, expr)
+		v, err := s.eval(ctx, cell, at, expr)
 		if err != nil || !v.IsValid() || !v.CanInterface() {
 			return nil, err
 		}
-		return s.resultBundle(cellResult{set: true, values: []any{v.Interface()}}, last.X), nil
+		return s.resultBundle(cellResult{set: true, values: []any{v.Interface()}}, st.expr), nil
 	}
 	// Not a value (a call without results): run it as a statement.
-	_, err = s.eval(ctx, cell, exprCh, expr)
+	_, err := s.eval(ctx, cell, at, expr)
 	return nil, err
 }
 
