@@ -344,5 +344,7 @@ func (s *Session) readsGlobal(n ast.Node, defined map[string]bool) bool {
 		return true
 	}
 	v, ok := s.globalValue(id.Name)
-	return ok && v.Kind() != reflect.Func
+	// a declared function is not a variable, a variable holding one is
+	// (var h = g, where g := func...)
+	return ok && (v.Kind() != reflect.Func || s.decls.resultCount(id.Name) < 0)
 }

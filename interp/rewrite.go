@@ -43,10 +43,13 @@ func (rw *rewriter) visit(n ast.Node) bool {
 	switch n := n.(type) {
 	case *ast.BlockStmt:
 		rw.commaOkAssigns(n.List)
+		rw.nilAssigns(n.List)
 	case *ast.CaseClause:
 		rw.commaOkAssigns(n.Body)
+		rw.nilAssigns(n.Body)
 	case *ast.CommClause:
 		rw.commaOkAssigns(n.Body)
+		rw.nilAssigns(n.Body)
 	case *ast.GoStmt:
 		rw.goStmt(n)
 	case *ast.ForStmt:

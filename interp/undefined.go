@@ -13,7 +13,11 @@ import (
 // remembers an undefined name from the first program that used it and
 // later reports that old position, in whatever cell fails next; the name's
 // first use in the chunk being compiled is where the error belongs.
+//
+// Every compile error passes here, so it also rewords yaegi's failures of
+// type inference (see explainInference).
 func placeUndefined(cell string, ch chunk, e *CellError) {
+	explainInference(cell, e)
 	name, ok := strings.CutPrefix(e.Msg, "undefined: ")
 	if !ok || name == "" {
 		return
