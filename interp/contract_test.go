@@ -9,8 +9,9 @@ import (
 )
 
 // The kernel's Output is what Execute receives, and a Session has the
-// rest of the Evaluator's methods with the same signatures: main.go's
-// adapter is one line per method.
+// rest of the Evaluator's methods with the same signatures: the root
+// package's adapter (evaluator.go) only waits for the session to start
+// and passes each call on.
 var (
 	_ interp.Output = kernel.Output(nil)
 	_ interface {

@@ -11,10 +11,10 @@
 // shadow, and `n, err := f()` in a loop works), top-level defers that run
 // once when the cell ends, comma-ok forms that zero the value,
 // definitions that index compiled values (t.Shape()[1]) or, with var,
-// read the session's variables run in function literals too. The
-// prelude adds min, max and clear; generic standard-library functions that
-// `yaegi extract` skips are interpreted from source. Redefining a function
-// re-evaluates the declarations that call it.
+// read the session's variables run in function literals too. min and max
+// become generic functions interpreted from source, as do the generic
+// standard-library functions that `yaegi extract` skips; the prelude adds
+// clear. Redefining a function re-evaluates the declarations that call it.
 //
 // While a session lives it owns fds 1 and 2: everything written to them —
 // by interpreted code, compiled packages or goroutines — reaches the running

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -171,7 +170,7 @@ func (s *Session) who() string {
 		}
 		t := "?"
 		if v.IsValid() {
-			t = typeString(v.Type())
+			t = v.Type().String()
 		}
 		rows = append(rows, name+"\t"+t)
 	}
@@ -186,5 +185,3 @@ func (s *Session) who() string {
 	}
 	return strings.Join(rows, "\n") + "\n"
 }
-
-func typeString(t reflect.Type) string { return t.String() }

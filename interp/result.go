@@ -7,7 +7,8 @@ import (
 	"github.com/gossl/gossl/display"
 )
 
-// resultBundle turns what _gosslShow handed over into the cell's result.
+// resultBundle turns what _gosslrt.Show or _gosslShowN handed over into
+// the cell's result.
 // A call whose last result is a nil error shows the other results; a call
 // of the fmt.Print family shows nothing (its byte count is noise).
 func (s *Session) resultBundle(r cellResult, expr ast.Expr) *display.Bundle {

@@ -9,8 +9,9 @@ import (
 	"github.com/gossl/gossl/display"
 )
 
-// cellResult is what the cell's last expression produced, handed over by
-// the interpreted helper _gosslShow through the runtime package.
+// cellResult is what the cell's last expression produced, handed over
+// through _gosslrt.Show (one value) or the prelude's _gosslShowN (the
+// results of a call with several).
 type cellResult struct {
 	set    bool
 	bundle *display.Bundle // the value rendered itself (display.Renderer)
