@@ -4,6 +4,7 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // BNOptions configure BatchNorm. Start from DefaultBNOptions (PyTorch's
@@ -96,7 +97,7 @@ func (b *BatchNorm) Forward(x *G.Node) (*G.Node, error) {
 	var y *G.Node
 	var err error
 	if b.training {
-		y, err = b.trainForward(x)
+		y, err = b.trainForward(x, false)
 	} else {
 		y, err = b.evalForward(x)
 	}
@@ -106,20 +107,43 @@ func (b *BatchNorm) Forward(x *G.Node) (*G.Node, error) {
 	return y, nil
 }
 
-func (b *BatchNorm) trainForward(x *G.Node) (*G.Node, error) {
+// forwardReLU is relu(Forward(x)) as one op where BatchNorm has one for
+// it (float32, training mode or affine evaluation mode); Sequential calls
+// it for a BatchNorm followed by a ReLU. ok is false where there is none.
+func (b *BatchNorm) forwardReLU(x *G.Node) (y *G.Node, ok bool, err error) {
+	dims := 2
+	if b.spatial {
+		dims = 4
+	}
+	if x.Dtype() != tensor.Float32 || x.Dims() != dims || x.Shape()[1] != b.Features || (!b.training && b.Weight == nil) {
+		return nil, false, nil
+	}
+	if b.training {
+		y, err = b.trainForward(x, true)
+	} else {
+		g := x.Graph()
+		y, err = batchNormEval(x, b.Weight.Node(g), b.Bias.Node(g), b.RunningMean.Node(g), b.RunningVar.Node(g), b.Eps, true)
+	}
+	if err != nil {
+		return nil, true, errf("BatchNorm %s: %v", b.RunningMean.Name, err)
+	}
+	return y, true, nil
+}
+
+func (b *BatchNorm) trainForward(x *G.Node, fuseReLU bool) (*G.Node, error) {
 	g := x.Graph()
 	if b.Weight != nil {
-		return b.batchNormTrain(x, b.Weight.Node(g), b.Bias.Node(g))
+		return b.batchNormTrain(x, b.Weight.Node(g), b.Bias.Node(g), fuseReLU)
 	}
 	ones := G.NewConstant(filled(1, b.Features), G.WithName(b.RunningMean.Name+".unit_scale"))
 	zero := G.NewConstant(zeros(b.Features), G.WithName(b.RunningMean.Name+".zero_shift"))
-	return b.batchNormTrain(x, ones, zero)
+	return b.batchNormTrain(x, ones, zero, fuseReLU)
 }
 
 func (b *BatchNorm) evalForward(x *G.Node) (*G.Node, error) {
 	g := x.Graph()
 	if b.Weight != nil { // one fused op instead of four broadcast copies
-		return batchNormEval(x, b.Weight.Node(g), b.Bias.Node(g), b.RunningMean.Node(g), b.RunningVar.Node(g), b.Eps)
+		return batchNormEval(x, b.Weight.Node(g), b.Bias.Node(g), b.RunningMean.Node(g), b.RunningVar.Node(g), b.Eps, false)
 	}
 	std, err := G.Sqrt(G.Must(G.Add(b.RunningVar.Node(g), G.NewConstant(float32(b.Eps)))))
 	if err != nil {

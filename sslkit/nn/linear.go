@@ -59,6 +59,13 @@ func (l *Linear) Forward(x *G.Node) (*G.Node, error) {
 		return G.Reshape(y, s)
 	}
 	g := x.Graph()
+	if x.Dtype() == tensor.Float32 && l.Weight.Node(g).Dtype() == tensor.Float32 {
+		var b *G.Node
+		if l.Bias != nil {
+			b = l.Bias.Node(g)
+		}
+		return linear(x, l.Weight.Node(g), b)
+	}
 	wt, err := G.Transpose(l.Weight.Node(g))
 	if err != nil {
 		return nil, err

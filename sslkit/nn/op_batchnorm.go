@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -30,12 +31,9 @@ func newBNGeom(x tensor.Shape) bnGeom {
 
 func (g bnGeom) count() int { return g.n * g.s }
 
-// stats returns each channel's mean and 1/sqrt(biased variance + eps),
-// accumulated in float64, channels spread over the cores.
-func (g bnGeom) stats(x []float32, eps float64) (mean, invStd, variance []float64) {
-	mean = make([]float64, g.c)
-	variance = make([]float64, g.c)
-	invStd = make([]float64, g.c)
+// statsInto writes each channel's mean, 1/sqrt(biased variance + eps) and
+// biased variance, accumulated in float64, channels spread over the cores.
+func (g bnGeom) statsInto(x []float32, eps float64, mean, invStd, variance []float64) {
 	m := float64(g.count())
 	ops.ParallelFor(g.c, 2*g.count(), func(lo, hi int) {
 		for c := lo; c < hi; c++ {
@@ -59,13 +57,11 @@ func (g bnGeom) stats(x []float32, eps float64) (mean, invStd, variance []float6
 			invStd[c] = 1 / math.Sqrt(sq/m+eps)
 		}
 	})
-	return mean, invStd, variance
 }
 
-// sums returns per channel Σdy and Σdy·x̂.
-func (g bnGeom) sums(x, dy []float32, mean, invStd []float64) (sumDy, sumDyXhat []float64) {
-	sumDy = make([]float64, g.c)
-	sumDyXhat = make([]float64, g.c)
+// sumsInto writes per channel Σdy and Σdy·x̂, dy masked by y > 0 when y
+// is not nil.
+func (g bnGeom) sumsInto(x, dy, y []float32, mean, invStd, sumDy, sumDyXhat []float64) {
 	ops.ParallelFor(g.c, 2*g.count(), func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			mu := float32(mean[c])
@@ -73,9 +69,19 @@ func (g bnGeom) sums(x, dy []float32, mean, invStd []float64) (sumDy, sumDyXhat 
 			for n := 0; n < g.n; n++ {
 				off := (n*g.c + c) * g.s
 				var pa, pb float32
-				for i, d := range dy[off : off+g.s] {
-					pa += d
-					pb += d * (x[off+i] - mu)
+				if y != nil {
+					ys := y[off : off+g.s]
+					for i, d := range dy[off : off+g.s] {
+						if ys[i] > 0 {
+							pa += d
+							pb += d * (x[off+i] - mu)
+						}
+					}
+				} else {
+					for i, d := range dy[off : off+g.s] {
+						pa += d
+						pb += d * (x[off+i] - mu)
+					}
 				}
 				a += float64(pa)
 				b += float64(pb)
@@ -83,7 +89,6 @@ func (g bnGeom) sums(x, dy []float32, mean, invStd []float64) (sumDy, sumDyXhat 
 			sumDy[c], sumDyXhat[c] = a, b*invStd[c]
 		}
 	})
-	return sumDy, sumDyXhat
 }
 
 // perChannel calls f(c, off) for every (image, channel) block of g.s
@@ -98,9 +103,54 @@ func (g bnGeom) perChannel(f func(c, off int)) {
 	})
 }
 
+// bnCache carries one training-mode BatchNorm's statistics from its
+// forward op to its gradient ops; each run of the forward starts a
+// generation. bnSums carries the gradient sums from the first gradient op
+// that needs them in a generation to the others (gorgonia runs the
+// forward before the gradients in every run). Without them each gradient
+// op re-read x for the statistics and the sums: five passes instead of
+// one.
+type bnCache struct {
+	gen                    uint64
+	mean, invStd, variance []float64
+}
+
+func (k *bnCache) setStats(g bnGeom, x []float32, eps float64) {
+	if k.mean == nil {
+		k.mean, k.invStd, k.variance = make([]float64, g.c), make([]float64, g.c), make([]float64, g.c)
+	}
+	g.statsInto(x, eps, k.mean, k.invStd, k.variance)
+	k.gen++
+}
+
+// bnSums belongs to one set of gradient ops (one gorgonia.Grad call).
+type bnSums struct {
+	mu               sync.Mutex
+	stats            *bnCache
+	gen              uint64
+	sumDy, sumDyXhat []float64
+}
+
+// get returns Σdy' and Σdy'·x̂ per channel for this generation, dy' being
+// dy masked by y > 0 when y is not nil (BatchNorm fused with ReLU).
+func (k *bnSums) get(g bnGeom, x, dy, y []float32) (sumDy, sumDyXhat []float64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.sumDy == nil {
+		k.sumDy, k.sumDyXhat = make([]float64, g.c), make([]float64, g.c)
+	}
+	if k.gen != k.stats.gen {
+		g.sumsInto(x, dy, y, k.stats.mean, k.stats.invStd, k.sumDy, k.sumDyXhat)
+		k.gen = k.stats.gen
+	}
+	return k.sumDy, k.sumDyXhat
+}
+
 // batchNormTrain applies y = γ·x̂ + β with batch statistics to x, γ, β and,
-// on every run, folds the statistics into the running buffers.
-func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
+// on every run, folds the statistics into the running buffers. With
+// fuseReLU it returns max(0, y) from the same op (and memory), and its
+// gradients mask dy by the output instead of keeping a second tensor.
+func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node, fuseReLU bool) (*G.Node, error) {
 	xs := x.Shape().Clone()
 	r := len(xs)
 	geom := newBNGeom(xs)
@@ -110,17 +160,29 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 	eps, mom := b.Eps, float32(b.Momentum)
 	unbias := float64(geom.count()) / float64(geom.count()-1)
 	rm, rv := b.RunningMean.Data(), b.RunningVar.Data()
+	name := "BatchNormTrain"
+	if fuseReLU {
+		name = "BatchNormReLUTrain"
+	}
 	key := fmt.Sprintf("%s %p x%v eps%g", b.RunningMean.Name, b, xs, eps)
 	same := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
+	cache := &bnCache{}
 	fwd := &customop.Op{
-		Name: "BatchNormTrain " + key, Diff: []bool{true, true, true}, Shape: same, In: customop.Float32(r, 1, 1), Out: customop.Float32Arg(r),
+		Name: name + " " + key, Diff: []bool{true, true, true}, Shape: same, In: customop.Float32(r, 1, 1), Out: customop.Float32Arg(r),
 		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			xd, gd, bd := in[0], in[1], in[2]
-			mean, invStd, variance := geom.stats(xd, eps)
+			cache.setStats(geom, xd, eps)
+			mean, invStd, variance := cache.mean, cache.invStd, cache.variance
 			geom.perChannel(func(c, off int) {
 				scale := float32(invStd[c]) * gd[c]
 				shift := bd[c] - float32(mean[c])*scale
 				dst := out[off : off+geom.s]
+				if fuseReLU {
+					for i, v := range xd[off : off+geom.s] {
+						dst[i] = max(v*scale+shift, 0)
+					}
+					return
+				}
 				for i, v := range xd[off : off+geom.s] {
 					dst[i] = v*scale + shift
 				}
@@ -131,14 +193,34 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 			}
 		},
 	}
-	fwd.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+	fwd.Grad = func(inputs G.Nodes, output, dy *G.Node) (G.Nodes, error) {
 		vec := func([]tensor.Shape) (tensor.Shape, error) { return tensor.Shape{geom.c}, nil }
+		sums := &bnSums{stats: cache}
+		// The gradient ops read the forward output only to mask dy.
+		extra := func(n ...*G.Node) []*G.Node {
+			if fuseReLU {
+				return append(n, output)
+			}
+			return n
+		}
+		mask := func(in [][]float32, i int) []float32 {
+			if fuseReLU {
+				return in[i]
+			}
+			return nil
+		}
+		ranks := func(rs ...int) []customop.Arg {
+			if fuseReLU {
+				rs = append(rs, r)
+			}
+			return customop.Float32(rs...)
+		}
 		dx, err := G.ApplyOp(newReuseOp(&customop.Op{
-			Name: "BatchNormTrainGradInput " + key, Shape: same, In: customop.Float32(r, 1, r), Out: customop.Float32Arg(r),
+			Name: name + "GradInput " + key, Shape: same, In: ranks(r, 1, r), Out: customop.Float32Arg(r),
 			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				xd, gd, dyd := in[0], in[1], in[2]
-				mean, invStd, _ := geom.stats(xd, eps)
-				sumDy, sumDyXhat := geom.sums(xd, dyd, mean, invStd)
+				xd, gd, dyd, yd := in[0], in[1], in[2], mask(in, 3)
+				mean, invStd := cache.mean, cache.invStd
+				sumDy, sumDyXhat := sums.get(geom, xd, dyd, yd)
 				m := float64(geom.count())
 				geom.perChannel(func(c, off int) {
 					// dx = k·(dy − a − x̂·b) = k·dy + (k·b·invStd·mean − k·a) − k·b·invStd·x
@@ -148,29 +230,47 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 					k0 := float32(k*bb*invStd[c]*mean[c] - k*a)
 					kf := float32(k)
 					dst := out[off : off+geom.s]
+					if yd != nil {
+						ys := yd[off : off+geom.s]
+						for i, v := range xd[off : off+geom.s] {
+							d := dyd[off+i]
+							if ys[i] <= 0 {
+								d = 0
+							}
+							dst[i] = kf*d + k0 - kx*v
+						}
+						return
+					}
 					for i, v := range xd[off : off+geom.s] {
 						dst[i] = kf*dyd[off+i] + k0 - kx*v
 					}
 				})
 			},
-		}, false), inputs[0], inputs[1], dy)
+		}, false), extra(inputs[0], inputs[1], dy)...)
 		if err != nil {
 			return nil, err
 		}
 		dGamma, err := G.ApplyOp(newReuseOp(&customop.Op{
-			Name: "BatchNormTrainGradScale " + key, Shape: vec, In: customop.Float32(r, r), Out: customop.Float32Arg(1),
+			Name: name + "GradScale " + key, Shape: vec, In: ranks(r, r), Out: customop.Float32Arg(1),
 			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				mean, invStd, _ := geom.stats(in[0], eps)
-				_, s := geom.sums(in[0], in[1], mean, invStd)
+				_, s := sums.get(geom, in[0], in[1], mask(in, 2))
 				for c := range out {
 					out[c] = float32(s[c])
 				}
 			},
-		}, false), inputs[0], dy)
+		}, false), extra(inputs[0], dy)...)
 		if err != nil {
 			return nil, err
 		}
-		dBeta, err := G.ApplyOp(geom.shiftGrad("BatchNormTrainGradShift "+key, r), dy)
+		dBeta, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: name + "GradShift " + key, Shape: vec, In: ranks(r, r), Out: customop.Float32Arg(1),
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
+				s, _ := sums.get(geom, in[0], in[1], mask(in, 2))
+				for c := range out {
+					out[c] = float32(s[c])
+				}
+			},
+		}, false), extra(inputs[0], dy)...)
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +284,7 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node) (*G.Node, error) {
 // broadcast nodes, each a full-size copy. It is differentiable with
 // respect to x, γ and β (fine-tuning or a linear probe through a frozen
 // BatchNorm); the running statistics are constants of the graph.
-func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64) (*G.Node, error) {
+func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64, fuseReLU bool) (*G.Node, error) {
 	xs := x.Shape().Clone()
 	r := len(xs)
 	if r < 2 {
@@ -196,53 +296,101 @@ func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64) (*G.Node
 			return nil, fmt.Errorf("eval batch norm: %s has %v values, want %d channels", v.Name(), v.Shape(), geom.c)
 		}
 	}
+	name := "BatchNormEval"
+	if fuseReLU {
+		name = "BatchNormReLUEval"
+	}
 	key := fmt.Sprintf("x%v eps%g %s", xs, eps, mean.Name())
 	same := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
 	vec := func([]tensor.Shape) (tensor.Shape, error) { return tensor.Shape{geom.c}, nil }
 	invStd := func(v []float32, c int) float32 { return float32(1 / math.Sqrt(float64(v[c])+eps)) }
 	fwd := &customop.Op{
-		Name: "BatchNormEval " + key, Diff: []bool{true, true, true, false, false}, Shape: same, In: customop.Float32(r, 1, 1, 1, 1), Out: customop.Float32Arg(r),
+		Name: name + " " + key, Diff: []bool{true, true, true, false, false}, Shape: same, In: customop.Float32(r, 1, 1, 1, 1), Out: customop.Float32Arg(r),
 		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 			xd, gd, bd, md, vd := in[0], in[1], in[2], in[3], in[4]
 			geom.perChannel(func(c, off int) {
 				scale := gd[c] * invStd(vd, c)
 				shift := bd[c] - md[c]*scale
 				dst := out[off : off+geom.s]
+				if fuseReLU {
+					for i, v := range xd[off : off+geom.s] {
+						dst[i] = max(v*scale+shift, 0)
+					}
+					return
+				}
 				for i, v := range xd[off : off+geom.s] {
 					dst[i] = v*scale + shift
 				}
 			})
 		},
 	}
-	fwd.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
+	fwd.Grad = func(inputs G.Nodes, output, dy *G.Node) (G.Nodes, error) {
+		// With the ReLU fused, every gradient op also reads the output,
+		// to mask dy by output > 0.
+		extra := func(n ...*G.Node) []*G.Node {
+			if fuseReLU {
+				return append(n, output)
+			}
+			return n
+		}
+		ranks := func(rs ...int) []customop.Arg {
+			if fuseReLU {
+				rs = append(rs, r)
+			}
+			return customop.Float32(rs...)
+		}
+		// maskedDy is dy where the fused ReLU passed (y > 0), else dy.
+		maskedDy := func(dyd, y []float32, i int) float32 {
+			if y != nil && y[i] <= 0 {
+				return 0
+			}
+			return dyd[i]
+		}
+		yOf := func(in [][]float32, i int) []float32 {
+			if fuseReLU {
+				return in[i]
+			}
+			return nil
+		}
 		dx, err := G.ApplyOp(newReuseOp(&customop.Op{
-			Name: "BatchNormEvalGradInput " + key, Shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil }, In: customop.Float32(1, 1, r), Out: customop.Float32Arg(r),
+			Name: name + "GradInput " + key, Shape: func([]tensor.Shape) (tensor.Shape, error) { return xs.Clone(), nil }, In: ranks(1, 1, r), Out: customop.Float32Arg(r),
 			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
 				gd, vd, dyd := in[0], in[1], in[2]
 				geom.perChannel(func(c, off int) {
 					scale := gd[c] * invStd(vd, c)
 					dst := out[off : off+geom.s]
+					if fuseReLU {
+						y := in[3][off : off+geom.s]
+						for i, v := range dyd[off : off+geom.s] {
+							if y[i] > 0 {
+								dst[i] = v * scale
+							} else {
+								dst[i] = 0
+							}
+						}
+						return
+					}
 					for i, v := range dyd[off : off+geom.s] {
 						dst[i] = v * scale
 					}
 				})
 			},
-		}, false), inputs[1], inputs[4], dy)
+		}, false), extra(inputs[1], inputs[4], dy)...)
 		if err != nil {
 			return nil, err
 		}
 		dGamma, err := G.ApplyOp(newReuseOp(&customop.Op{
-			Name: "BatchNormEvalGradScale " + key, Shape: vec, In: customop.Float32(r, 1, 1, r), Out: customop.Float32Arg(1),
+			Name: name + "GradScale " + key, Shape: vec, In: ranks(r, 1, 1, r), Out: customop.Float32Arg(1),
 			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				xd, md, vd, dyd := in[0], in[1], in[2], in[3]
+				xd, md, vd, dyd, y := in[0], in[1], in[2], in[3], yOf(in, 4)
 				ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
 					for c := lo; c < hi; c++ {
 						var sum float64
 						for n := 0; n < geom.n; n++ {
 							off := (n*geom.c + c) * geom.s
 							var part float32
-							for i, d := range dyd[off : off+geom.s] {
-								part += d * (xd[off+i] - md[c])
+							for i, v := range xd[off : off+geom.s] {
+								part += maskedDy(dyd, y, off+i) * (v - md[c])
 							}
 							sum += float64(part)
 						}
@@ -250,11 +398,34 @@ func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64) (*G.Node
 					}
 				})
 			},
-		}, false), inputs[0], inputs[3], inputs[4], dy)
+		}, false), extra(inputs[0], inputs[3], inputs[4], dy)...)
 		if err != nil {
 			return nil, err
 		}
-		dBeta, err := G.ApplyOp(geom.shiftGrad("BatchNormEvalGradShift "+key, r), dy)
+		var dBeta *G.Node
+		if fuseReLU {
+			dBeta, err = G.ApplyOp(newReuseOp(&customop.Op{
+				Name: name + "GradShift " + key, Shape: vec, In: customop.Float32(r, r), Out: customop.Float32Arg(1),
+				Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
+					ops.ParallelFor(geom.c, geom.count(), func(lo, hi int) {
+						for c := lo; c < hi; c++ {
+							var sum float64
+							for n := 0; n < geom.n; n++ {
+								off := (n*geom.c + c) * geom.s
+								var part float32
+								for i := off; i < off+geom.s; i++ {
+									part += maskedDy(in[0], in[1], i)
+								}
+								sum += float64(part)
+							}
+							out[c] = float32(sum)
+						}
+					})
+				},
+			}, false), dy, output)
+		} else {
+			dBeta, err = G.ApplyOp(geom.shiftGrad(name+"GradShift "+key, r), dy)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -13,10 +13,14 @@ import (
 
 // batchNormEval gives γ·(x−μ)/sqrt(σ²+eps)+β per channel, and its
 // gradients for x, γ and β agree with finite differences, for images and
-// for vectors.
+// for vectors; fused with a ReLU, max(0, that).
 func TestBatchNormEval(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
-	for _, shape := range []tensor.Shape{{3, 4, 5, 5}, {6, 4}} {
+	for _, tc := range []struct {
+		shape tensor.Shape
+		relu  bool
+	}{{tensor.Shape{3, 4, 5, 5}, false}, {tensor.Shape{6, 4}, false}, {tensor.Shape{3, 4, 5, 5}, true}, {tensor.Shape{6, 4}, true}} {
+		shape := tc.shape
 		c := shape[1]
 		g := G.NewGraph()
 		mk := func(name string, s tensor.Shape, f func() float64) (*G.Node, []float32) {
@@ -32,18 +36,31 @@ func TestBatchNormEval(t *testing.T) {
 		beta, bd := mk("beta", tensor.Shape{c}, rng.NormFloat64)
 		mean, md := mk("mean", tensor.Shape{c}, rng.NormFloat64)
 		variance, vd := mk("var", tensor.Shape{c}, func() float64 { return 0.2 + rng.Float64() })
-		y, err := batchNormEval(x, gamma, beta, mean, variance, 1e-5)
+		s := shape.TotalSize() / shape[0] / c
+		if tc.relu { // keep pre-activations away from the kink, where finite differences straddle it
+			for i, v := range xd {
+				ch := i / s % c
+				k := float64(gd[ch]) / math.Sqrt(float64(vd[ch])+1e-5)
+				pre := k*(float64(v)-float64(md[ch])) + float64(bd[ch])
+				if math.Abs(pre) < 0.3 {
+					xd[i] = float32(float64(v) + math.Copysign(0.6, pre)/k)
+				}
+			}
+		}
+		y, err := batchNormEval(x, gamma, beta, mean, variance, 1e-5, tc.relu)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var yv G.Value
 		G.Read(y, &yv)
 		graphtest.Run(t, g)
-		s := shape.TotalSize() / shape[0] / c
 		got := yv.Data().([]float32)
 		for i, v := range xd {
 			ch := i / s % c
 			want := float64(gd[ch])*(float64(v)-float64(md[ch]))/math.Sqrt(float64(vd[ch])+1e-5) + float64(bd[ch])
+			if tc.relu {
+				want = math.Max(want, 0)
+			}
 			if math.Abs(float64(got[i])-want) > 1e-5*(1+math.Abs(want)) {
 				t.Fatalf("%v: y[%d] = %g, want %g", shape, i, got[i], want)
 			}

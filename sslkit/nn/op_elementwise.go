@@ -100,3 +100,53 @@ func relu(x *G.Node) (*G.Node, error) {
 	}
 	return G.ApplyOp(newReuseOp(fwd, false), x)
 }
+
+// addReLU is relu(a + b) for two float32 tensors of one shape (a residual
+// block's end) as one op with a reused output: the sum is never stored,
+// and one gradient op (dy where the output is positive) serves both
+// inputs, where gorgonia's Add allocated its sum on every step.
+func addReLU(a, b *G.Node) (*G.Node, error) {
+	if a.Dtype() != tensor.Float32 || b.Dtype() != tensor.Float32 || !a.Shape().Eq(b.Shape()) {
+		sum, err := G.Add(a, b)
+		if err != nil {
+			return nil, err
+		}
+		return relu(sum)
+	}
+	xs := a.Shape().Clone()
+	r := xs.Dims()
+	same := func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
+	fwd := &customop.Op{
+		Name: fmt.Sprintf("AddReLU x%v", xs), Diff: []bool{true, true}, Shape: same, In: customop.Float32(r, r), Out: customop.Float32Arg(r),
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			x, y := in[0], in[1]
+			customop.ParallelFor(len(out), 1, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					out[i] = max(x[i]+y[i], 0)
+				}
+			})
+		},
+	}
+	fwd.Grad = func(_ G.Nodes, output, dy *G.Node) (G.Nodes, error) {
+		d, err := G.ApplyOp(newReuseOp(&customop.Op{
+			Name: fmt.Sprintf("AddReLUGrad x%v", xs), Shape: same, In: customop.Float32(r, r), Out: customop.Float32Arg(r),
+			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
+				yv, g := in[0], in[1]
+				customop.ParallelFor(len(out), 1, func(lo, hi int) {
+					for i := lo; i < hi; i++ {
+						if yv[i] > 0 {
+							out[i] = g[i]
+						} else {
+							out[i] = 0
+						}
+					}
+				})
+			},
+		}, false), output, dy)
+		if err != nil {
+			return nil, err
+		}
+		return G.Nodes{d, d}, nil
+	}
+	return G.ApplyOp(newReuseOp(fwd, false), a, b)
+}

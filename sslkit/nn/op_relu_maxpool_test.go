@@ -112,3 +112,44 @@ func TestReLUAndMaxPoolForward(t *testing.T) {
 		t.Error("a 5×5 window on a 2×2 input was accepted")
 	}
 }
+
+// addReLU (a residual block's end) against finite differences in both
+// inputs, and its value against relu(a + b).
+func TestAddReLUGradients(t *testing.T) {
+	shape := tensor.Shape{2, 3, 4, 4}
+	n := shape.TotalSize()
+	rng := rand.New(rand.NewSource(4))
+	a, b := make([]float32, n), make([]float32, n)
+	for i := range a {
+		a[i] = float32(rng.NormFloat64())
+		s := float32(0.3 + rng.Float64()) // a + b at least 0.3 away from the kink
+		if rng.Intn(2) == 0 {
+			s = -s
+		}
+		b[i] = s - a[i]
+	}
+	g := G.NewGraph()
+	an := G.NewTensor(g, tensor.Float32, 4, G.WithShape(shape...), G.WithName("a"), G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(a))))
+	bn := G.NewTensor(g, tensor.Float32, 4, G.WithShape(shape...), G.WithName("b"), G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(b))))
+	y, err := addReLU(an, bn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := graphtest.Eval(t, y)
+	for i := range a {
+		want := float64(a[i] + b[i])
+		if want < 0 {
+			want = 0
+		}
+		if d := got[i] - want; d > 1e-6 || d < -1e-6 {
+			t.Fatalf("y[%d] = %g, want %g", i, got[i], want)
+		}
+	}
+	cost, err := gradcheck.Projection(y, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gradcheck.Check(cost, G.Nodes{an, bn}, gradcheck.Options{}); err != nil {
+		t.Error(err)
+	}
+}

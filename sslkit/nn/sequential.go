@@ -14,9 +14,23 @@ func (s *Sequential) Children() []Module { return s.Modules }
 func (s *Sequential) Params() []*Param   { return collect(s.Modules...) }
 
 func (s *Sequential) Forward(x *G.Node) (*G.Node, error) {
-	for i, m := range s.Modules {
+	for i := 0; i < len(s.Modules); i++ {
+		m := s.Modules[i]
 		if m == nil {
 			return nil, errf("Sequential: module %d is nil", i)
+		}
+		// A BatchNorm followed by a ReLU runs as one op: one tensor
+		// instead of two each way, one pass less each way.
+		if bn, ok := m.(*BatchNorm); ok && i+1 < len(s.Modules) && isReLU(s.Modules[i+1]) {
+			y, fused, err := bn.forwardReLU(x)
+			if err != nil {
+				return nil, err
+			}
+			if fused {
+				x = y
+				i++
+				continue
+			}
 		}
 		var err error
 		if x, err = m.Forward(x); err != nil {
@@ -24,4 +38,12 @@ func (s *Sequential) Forward(x *G.Node) (*G.Node, error) {
 		}
 	}
 	return x, nil
+}
+
+func isReLU(m Module) bool {
+	switch m.(type) {
+	case ReLU, *ReLU:
+		return true
+	}
+	return false
 }
