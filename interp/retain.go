@@ -56,7 +56,11 @@ func (s *Session) releaseCompiled(cellErr error) {
 		// a yaegi whose fields differ from v0.16.1's: keep everything
 		_ = recover()
 	}()
-	st.releaseFiles(ip.FileSet(), ok && leavesNoCode(code))
+	// A compile that failed leaves nodes that later compiles meet (and
+	// name in their errors): keep its positions.
+	var ce *CellError
+	compiled := cellErr == nil || errors.As(cellErr, &ce) && ce.Name == "panic"
+	st.releaseFiles(ip.FileSet(), ok && compiled && leavesNoCode(code))
 	st.releaseSlots(ip, ok)
 }
 
