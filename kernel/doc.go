@@ -4,6 +4,17 @@
 // It hands cells to an Evaluator and knows nothing of the language behind it.
 // How Jupyter starts this kernel (the kernelspec) is package kernels.
 //
+// Where a message is handled: Run (kernel.go) binds the sockets and
+// serves them; wire.go decodes, verifies and signs every message;
+// handleShell and handleControl (handlers.go) dispatch requests by
+// msg_type and answer kernel_info, complete, inspect, is_complete,
+// shutdown and interrupt there; execute_request is execute.go, comm_open,
+// comm_msg, comm_close and comm_info are comm.go, history_request is
+// history.go, input_reply (the stdin socket) is handleStdin. guard.go
+// refuses oversized and replayed messages, frameguard.go drops
+// connections that announce oversized ZMTP frames before zmq4 reads them,
+// crash.go records a fatal error for the next kernel.
+//
 // Nothing that arrives runs unless it is signed: messages with a wrong or
 // missing HMAC, replayed ones (a window of recent signatures), truncated
 // or invalid ones are dropped and logged; messages over
