@@ -348,7 +348,7 @@ func (s *Session) cellError(cell string, err error, frames []tracePos) *CellErro
 
 // panicMessage formats a panic value as Go's runtime does.
 func panicMessage(v any) string {
-	switch v := v.(type) {
+	switch v := interfaceValue(v).(type) {
 	case error:
 		return v.Error()
 	case fmt.Stringer:

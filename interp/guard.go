@@ -346,7 +346,7 @@ func machineMemory() uint64 {
 // ("reflect: call of reflect.Value.Field on zero Value") say nothing to a
 // Go programmer.
 func panicKind(v any) (name, msg string) {
-	switch v := v.(type) {
+	switch v := interfaceValue(v).(type) {
 	case *StackDepthError:
 		return "StackDepthError", v.Error()
 	case *MemoryError:
@@ -355,6 +355,15 @@ func panicKind(v any) (name, msg string) {
 		return "panic", goRuntimeWording(v.Error())
 	}
 	return "panic", goRuntimeWording(panicMessage(v))
+}
+
+// interfaceValue is what an interpreted panic(x) meant: yaegi panics with
+// the reflect.Value of x when x has an interface type.
+func interfaceValue(v any) any {
+	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
+		return rv.Interface()
+	}
+	return v
 }
 
 const nilDeref = "runtime error: invalid memory address or nil pointer dereference"

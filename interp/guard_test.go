@@ -20,7 +20,7 @@ func TestCellFaultsKeepTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	mustRun(t, s, "kept := 42")
+	mustRun(t, s, "import \"errors\"\nkept := 42")
 	for _, c := range []struct {
 		code      string
 		name, msg string
@@ -33,6 +33,8 @@ func TestCellFaultsKeepTheSession(t *testing.T) {
 		{"c := make([]float64, 1<<30, 5<<30)", "MemoryError", "cannot allocate 40.0 GiB", 1, 22},
 		{"var p *struct{X int}\np.X", "panic", "invalid memory address or nil pointer dereference", 2, 1},
 		{"var q *struct{X int}\nkept = 43\ny := q.X\n_ = y", "panic", "invalid memory address or nil pointer dereference", 3, 6},
+		{"var boom any = \"boom\"\npanic(boom)", "panic", "boom", 2, 1},
+		{"var failure error = errors.New(\"failed\")\npanic(failure)", "panic", "failed", 2, 1},
 		{"var f func()\nf()", "panic", "invalid memory address or nil pointer dereference", 2, 1},
 		{"var m map[string]int\nm[\"a\"] = 1", "panic", "assignment to entry in nil map", 2, 1},
 		{"a, b := 1, 0\na / b", "panic", "runtime error: integer divide by zero", 2, 1},
