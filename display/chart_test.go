@@ -239,14 +239,21 @@ func TestResize(t *testing.T) {
 }
 
 func TestSVGImagesFillTheirBox(t *testing.T) {
-	raw, err := ConfusionMatrix([][]int{{3, 1}, {0, 4}}, nil).SVG()
+	m := make([][]float64, 60) // 3600 cells: drawn as one raster image
+	for i := range m {
+		m[i] = make([]float64, 60)
+		for j := range m[i] {
+			m[i][j] = math.Sin(float64(i*j) / 100)
+		}
+	}
+	raw, err := Heatmap("raster", m, nil, nil).SVG()
 	if err != nil {
 		t.Fatal(err)
 	}
 	svg := string(raw)
 	n := strings.Count(svg, "<image ")
 	if n == 0 {
-		t.Fatal("no colour bar image in the SVG")
+		t.Fatal("no heatmap image in the SVG")
 	}
 	if strings.Count(svg, `preserveAspectRatio="none"`) != n || strings.Contains(svg, "image/jpg") {
 		t.Error("embedded images keep their aspect ratio or are mislabelled")

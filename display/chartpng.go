@@ -9,21 +9,27 @@ import (
 	"sort"
 )
 
-// encodeChartPNG writes a chart's raster as an 8-bit paletted PNG. Plots
-// are flat colours plus the anti-aliased edges between them: a chart has
-// a few hundred to a few thousand distinct colours, nearly all pixels in
-// the most frequent ones. Keeping the maxColours most frequent colours
-// exactly and mapping the rare edge shades to their nearest kept colour
-// is invisible at twice the display resolution, and the file is about a
-// third of an RGB PNG (a 2000-point scatter at 192 dpi: 120 kB against
-// 400 kB). zlib's best compression would save another 10% at ten times
-// the CPU, too slow for charts redrawn while a loop runs.
+// encodeChartPNG writes a chart's raster as a paletted PNG. A chart is
+// flat colours (background, bars, heatmap cells, markers, text and line
+// cores) plus the anti-aliased shades on the edges between them: a few
+// hundred to a few thousand distinct colours, and the shades, each on a
+// handful of edge pixels, are what makes the file large. Flat colours are
+// kept exactly; a shade is kept only when no kept colour lies within
+// shadeDistance of it, and otherwise drawn in the nearest kept colour. At
+// twice the display resolution the merged shades cannot be told apart
+// (the edges keep several steps between any two colours), and a line
+// chart's PNG is about 30% smaller than with the 128 most frequent colours
+// (which also banded colour bars). Images with too many colours to be
+// charts are written as RGB.
 func encodeChartPNG(img image.Image) ([]byte, error) {
 	rgba, ok := img.(*image.RGBA)
 	if !ok || !rgba.Opaque() || rgba.Bounds().Empty() {
 		return encodePNG(img)
 	}
 	pal := paletted(rgba)
+	if pal == nil {
+		return encodeOpaqueRGBA(rgba)
+	}
 	var buf bytes.Buffer
 	if err := chartEncoder.Encode(&buf, pal); err != nil {
 		return nil, fmt.Errorf("display: encoding PNG: %w", err)
@@ -31,51 +37,116 @@ func encodeChartPNG(img image.Image) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// maxColours is the palette size of chart PNGs: 128 colours keep every
-// flat colour of a chart and the common shades of its anti-aliased edges;
-// against 256 the files are 10–30% smaller and look the same at 2×.
-const maxColours = 128
+const (
+	// maxColours is the palette's size limit (8-bit PNG).
+	maxColours = 256
+	// solidPixels: a colour with at least this many pixels whose four
+	// neighbours have the same colour is a flat colour (a heatmap cell, a
+	// colour-bar step, a bar, a thick line's core), kept exactly.
+	solidPixels = 16
+	// shadeDistance is the distance (see distance; black to white is
+	// 441) within which an edge shade is drawn in a kept colour instead:
+	// a black-on-white edge keeps 11 steps.
+	shadeDistance = 40
+	// chromaWeight: changes of hue count this many times a change of
+	// lightness (see distance).
+	chromaWeight = 3
+	// maxChartColours: beyond this many distinct colours the image is
+	// not chart-like (a photograph inside a plot) and is written as RGB.
+	maxChartColours = 1 << 14
+)
 
+// The zlib level of chart PNGs. png.BestCompression would save another
+// 10% at ten times the CPU (~100 ms a chart), too slow for charts redrawn
+// while a loop runs.
 var chartEncoder = png.Encoder{CompressionLevel: png.DefaultCompression}
 
 func rgbKey(p []byte) uint32 { return uint32(p[0])<<16 | uint32(p[1])<<8 | uint32(p[2]) }
 
-// paletted converts an opaque image to at most maxColours colours: the most
-// frequent ones, the others replaced by the nearest of those.
+// colourStat counts a colour's pixels and the flat ones among them.
+type colourStat struct {
+	key       uint32
+	n, inside int
+}
+
+// paletted converts an opaque image to at most maxColours colours: its
+// flat colours, then the shades (most frequent first) that are further
+// than shadeDistance from every colour kept so far; every other pixel
+// takes the nearest kept colour. It returns nil when the image has more
+// than maxChartColours colours.
 func paletted(img *image.RGBA) *image.Paletted {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
+	stats := map[uint32]*colourStat{}
+	// Keys of the row above, this row and the row below.
+	up, cur, down := make([]uint32, w), make([]uint32, w), make([]uint32, w)
+	fill := func(dst []uint32, y int) {
+		row := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
+		for x := range dst {
+			dst[x] = rgbKey(row[4*x:])
+		}
+	}
+	fill(cur, 0)
 	// Plots are mostly long runs of one colour: count runs, not pixels,
 	// so the map is touched a few times per row.
-	counts := map[uint32]int{}
 	for y := 0; y < h; y++ {
-		row := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
-		run, n := rgbKey(row), 0
-		for x := 0; x < w; x++ {
-			if k := rgbKey(row[4*x:]); k != run {
-				counts[run] += n
-				run, n = k, 0
+		if y+1 < h {
+			fill(down, y+1)
+		}
+		inner := y > 0 && y+1 < h
+		for x0 := 0; x0 < w; {
+			k := cur[x0]
+			x1 := x0 + 1
+			for x1 < w && cur[x1] == k {
+				x1++
 			}
-			n++
+			s := stats[k]
+			if s == nil {
+				if len(stats) == maxChartColours {
+					return nil
+				}
+				s = &colourStat{key: k}
+				stats[k] = s
+			}
+			s.n += x1 - x0
+			if inner {
+				for x := x0 + 1; x < x1-1; x++ {
+					if up[x] == k && down[x] == k {
+						s.inside++
+					}
+				}
+			}
+			x0 = x1
 		}
-		counts[run] += n
+		up, cur, down = cur, down, up
 	}
-	keys := make([]uint32, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
+	all := make([]*colourStat, 0, len(stats))
+	for _, s := range stats {
+		all = append(all, s)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if counts[keys[i]] != counts[keys[j]] {
-			return counts[keys[i]] > counts[keys[j]]
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].n != all[j].n {
+			return all[i].n > all[j].n
 		}
-		return keys[i] < keys[j] // deterministic output
+		return all[i].key < all[j].key // deterministic output
 	})
-	if len(keys) > maxColours {
-		keys = keys[:maxColours]
+	var keep []uint32
+	for _, s := range all {
+		if s.inside >= solidPixels && len(keep) < maxColours {
+			keep = append(keep, s.key)
+		}
 	}
-	pal := make(color.Palette, len(keys))
-	index := make(map[uint32]uint8, len(counts))
-	for i, k := range keys {
+	for _, s := range all {
+		if s.inside >= solidPixels || len(keep) == maxColours {
+			continue
+		}
+		if _, d := nearest(keep, s.key); d > shadeDistance*shadeDistance {
+			keep = append(keep, s.key)
+		}
+	}
+	pal := make(color.Palette, len(keep))
+	index := make(map[uint32]uint8, len(stats))
+	for i, k := range keep {
 		pal[i] = color.RGBA{uint8(k >> 16), uint8(k >> 8), uint8(k), 255}
 		index[k] = uint8(i)
 	}
@@ -89,7 +160,8 @@ func paletted(img *image.RGBA) *image.Paletted {
 			if k != last {
 				i, ok := index[k]
 				if !ok {
-					i = uint8(pal.Index(color.RGBA{row[4*x], row[4*x+1], row[4*x+2], 255}))
+					n, _ := nearest(keep, k)
+					i = uint8(n)
 					index[k] = i
 				}
 				last, li = k, i
@@ -98,4 +170,33 @@ func paletted(img *image.RGBA) *image.Paletted {
 		}
 	}
 	return out
+}
+
+// nearest returns the index of the colour in keys nearest to k and the
+// distance to it (see distance); (-1, max) for no keys.
+func nearest(keys []uint32, k uint32) (int, int) {
+	best, bestD := -1, int(^uint(0)>>1)
+	for i, c := range keys {
+		if d := distance(k, c); d < bestD {
+			best, bestD = i, d
+			if d == 0 {
+				break
+			}
+		}
+	}
+	return best, bestD
+}
+
+// distance is the squared RGB distance between two colours with changes
+// of hue or saturation counted chromaWeight times: an edge shade drawn a
+// little lighter or darker is invisible, one drawn in a tint of a
+// neighbouring colour shows as a fringe.
+func distance(a, b uint32) int {
+	dr := int(a>>16) - int(b>>16)
+	dg := int(a>>8&0xff) - int(b>>8&0xff)
+	db := int(a&0xff) - int(b&0xff)
+	sum := dr + dg + db
+	grey := sum * sum / 3                  // the part along the grey axis
+	chroma := dr*dr + dg*dg + db*db - grey // the rest
+	return grey + chromaWeight*chroma
 }

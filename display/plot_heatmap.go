@@ -266,7 +266,7 @@ func heatmapChart(s heatmapSpec) *Chart {
 	bar.Title.Text = " "
 	bar.HideX()
 	bar.Y.Label.Text = s.barLabel
-	bar.Add(&plotter.ColorBar{ColorMap: s.cmap, Vertical: true})
+	bar.Add(stepBar{cmap: s.cmap, steps: colourBarSteps})
 	barW := 1.2 * vg.Inch
 	drawBoth := func(dc draw.Canvas) {
 		w := dc.Max.X - dc.Min.X
@@ -351,4 +351,45 @@ func isDark(cmap palette.ColorMap, v float64) bool {
 	r, g, b, _ := c.RGBA()
 	lum := (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)) / 0xffff
 	return lum < 0.45
+}
+
+// colourBarSteps is the number of colours in a heatmap's colour bar:
+// smooth to the eye, and each step several pixels tall in the 2× PNG, so
+// the PNG keeps every step's colour exactly (see encodeChartPNG).
+const colourBarSteps = 128
+
+// stepBar is a vertical colour bar drawn as steps of flat colour.
+// gonum's plotter.ColorBar draws a one-pixel-wide image that the raster
+// canvas stretches with interpolation, making every pixel row a colour of
+// its own.
+type stepBar struct {
+	cmap  palette.ColorMap
+	steps int
+}
+
+// Plot implements plot.Plotter.
+func (b stepBar) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	lo, hi := b.cmap.Min(), b.cmap.Max()
+	d := (hi - lo) / float64(b.steps)
+	x0, x1 := trX(0), trX(1)
+	for i := 0; i < b.steps; i++ {
+		clr, err := b.cmap.At(lo + d*(float64(i)+0.5))
+		if err != nil {
+			continue
+		}
+		// Each step reaches half-way into the next one, which is drawn
+		// over it: no background shows through the anti-aliased seams.
+		top := lo + d*(float64(i)+1.5)
+		if i == b.steps-1 {
+			top = hi
+		}
+		y0, y1 := trY(lo+d*float64(i)), trY(top)
+		c.FillPolygon(clr, c.ClipPolygonXY([]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}))
+	}
+}
+
+// DataRange implements plot.DataRanger.
+func (b stepBar) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return 0, 1, b.cmap.Min(), b.cmap.Max()
 }

@@ -2,6 +2,7 @@ package display
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -41,5 +42,40 @@ func TestFastPNGRoundTrips(t *testing.T) {
 	got, _ = png.Decode(bytes.NewReader(data))
 	if _, _, _, a := got.At(1, 1).RGBA(); a != 0 {
 		t.Error("alpha lost")
+	}
+}
+
+func TestPNGOfGreyOrFewColoursIsLosslessAndCompact(t *testing.T) {
+	grey := image.NewRGBA(image.Rect(2, 3, 42, 33))
+	few := image.NewRGBA(grey.Bounds())
+	for y := 3; y < 33; y++ {
+		for x := 2; x < 42; x++ {
+			v := uint8(x * y)
+			grey.Set(x, y, color.RGBA{v, v, v, 255})
+			few.Set(x, y, color.RGBA{v % 16, 200, uint8(x % 3), 255}) // 48 colours
+		}
+	}
+	for _, c := range []struct {
+		img  *image.RGBA
+		want string
+	}{{grey, "*image.Gray"}, {few, "*image.Paletted"}} {
+		data, err := encodePNG(c.img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ := fmt.Sprintf("%T", got); typ != c.want {
+			t.Errorf("decoded a %s, want %s", typ, c.want)
+		}
+		for y := 0; y < 30; y++ {
+			for x := 0; x < 40; x++ {
+				if color.RGBAModel.Convert(got.At(x, y)) != c.img.At(x+2, y+3) {
+					t.Fatalf("%s: pixel (%d,%d) is %v, want %v", c.want, x, y, got.At(x, y), c.img.At(x+2, y+3))
+				}
+			}
+		}
 	}
 }
