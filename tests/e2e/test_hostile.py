@@ -13,12 +13,17 @@ from jupyter_client.session import Session
 TIMEOUT = 60
 
 
-@pytest.fixture(scope="module")
-def target(kernel_name, tmp_path_factory):
-    """A kernel whose log (stderr) is kept, with a small message limit."""
-    log = tmp_path_factory.mktemp("hostile") / "kernel.log"
+@pytest.fixture(scope="module", params=["tcp", "ipc"])
+def target(request, kernel_name, tmp_path_factory):
+    """A kernel whose log (stderr) is kept, with a small message limit, on
+    TCP ports or on unix sockets (transport "ipc": the same guards hold)."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    log = tmp / "kernel.log"
     logf = open(log, "w")
-    km = KernelManager(kernel_name=kernel_name)
+    if request.param == "ipc":
+        km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(tmp / "k"))
+    else:
+        km = KernelManager(kernel_name=kernel_name)
     km.start_kernel(env={**os.environ, "GOSSL_MAX_MESSAGE_BYTES": str(1 << 20)}, stderr=logf)
     kc = km.client()
     kc.start_channels()
@@ -34,8 +39,14 @@ def raw_shell(km):
     ctx = zmq.Context.instance()
     s = ctx.socket(zmq.DEALER)
     s.linger = 0
-    s.connect(f"tcp://{km.ip}:{km.shell_port}")
+    s.connect(endpoint(km, km.shell_port))
     return s
+
+
+def endpoint(km, port):
+    if km.transport == "ipc":
+        return f"ipc://{km.ip}-{port}"
+    return f"tcp://{km.ip}:{port}"
 
 
 def execute_msg(session, code):
@@ -172,7 +183,11 @@ def test_huge_frame_header_before_authentication(target, size):
     import socket
     import struct
     km, kc, log = target
-    s = socket.create_connection((km.ip, km.shell_port))
+    if km.transport == "ipc":
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(f"{km.ip}-{km.shell_port}")
+    else:
+        s = socket.create_connection((km.ip, km.shell_port))
     s.sendall(b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL" + b"\x00" * 16 + b"\x00" + b"\x00" * 31)
     s.recv(64)
     ready = b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", 6) + b"DEALER"
