@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"unsafe"
 
@@ -25,6 +26,7 @@ type openBLAS struct {
 	config       string
 	sgemm, dgemm uintptr
 	setThreads   uintptr
+	spin         string // OPENBLAS_THREAD_TIMEOUT in force
 }
 
 // Candidate folders, searched before the dynamic loader's own search, so
@@ -41,6 +43,36 @@ func searchDirs() []string {
 		"/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/local/lib", "/usr/lib")
 }
 
+// spinEnv is OpenBLAS's environment variable for how long (log2 of CPU
+// cycles) its idle worker threads spin, calling sched_yield, before they
+// sleep; its default, 28 (~0.1 s), keeps a core busy between every two
+// GEMMs, which is exactly when sslkit runs its own work (im2col, batch
+// norm) on both cores, and it adds to the process's CPU time. 4 makes the
+// workers sleep almost at once; waking them costs microseconds per GEMM.
+const spinEnv, shortSpinLog2 = "OPENBLAS_THREAD_TIMEOUT", "4"
+
+// shortSpin sets spinEnv in the C environment, where OpenBLAS reads it
+// when it loads (os.Setenv does not reach it without cgo), unless the user
+// set it, and returns the value in force ("default" if it could not).
+func shortSpin() string {
+	if v, ok := os.LookupEnv(spinEnv); ok {
+		return v
+	}
+	libc, err := purego.Dlopen("libc.so.6", purego.RTLD_NOW|purego.RTLD_GLOBAL)
+	if err != nil {
+		return "default"
+	}
+	setenv, err := purego.Dlsym(libc, "setenv")
+	if err != nil {
+		return "default"
+	}
+	k, v := append([]byte(spinEnv), 0), append([]byte(shortSpinLog2), 0)
+	purego.SyscallN(setenv, uintptr(unsafe.Pointer(&k[0])), uintptr(unsafe.Pointer(&v[0])), 0)
+	runtime.KeepAlive(k)
+	runtime.KeepAlive(v)
+	return shortSpinLog2
+}
+
 func loadOpenBLAS(path string, threads int) (*openBLAS, error) {
 	if path == "" {
 		for _, d := range searchDirs() {
@@ -55,6 +87,7 @@ func loadOpenBLAS(path string, threads int) (*openBLAS, error) {
 	if name == "" {
 		name = libName // last resort: the dynamic loader's own search
 	}
+	spin := shortSpin()
 	h, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_LOCAL)
 	if err != nil {
 		if path == "" {
@@ -62,7 +95,7 @@ func loadOpenBLAS(path string, threads int) (*openBLAS, error) {
 		}
 		return nil, fmt.Errorf("cannot load %s: %v", path, err)
 	}
-	ob := &openBLAS{path: path, threads: threads}
+	ob := &openBLAS{path: path, threads: threads, spin: spin}
 	if ob.path == "" {
 		ob.path = libName + " (dynamic loader)"
 	} else if real, err := filepath.EvalSymlinks(path); err == nil {
@@ -109,7 +142,7 @@ func cString(p uintptr) string {
 }
 
 func (ob *openBLAS) describe() string {
-	s := fmt.Sprintf("openblas (%s at %s, %d threads", libName, ob.path, ob.threads)
+	s := fmt.Sprintf("openblas (%s at %s, %d threads, %s=%s", libName, ob.path, ob.threads, spinEnv, ob.spin)
 	if ob.config != "" {
 		s += "; " + ob.config
 	}
