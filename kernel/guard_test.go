@@ -22,7 +22,7 @@ func TestReplayGuardRemembersRecentSignatures(t *testing.T) {
 	if g.seen("a") {
 		t.Error("a was not forgotten after the window moved on")
 	}
-	if g.seen("") || g.seen("") {
+	if first, second := g.seen(""), g.seen(""); first || second {
 		t.Error("unsigned messages cannot be told apart and must not count as replays")
 	}
 }

@@ -68,7 +68,7 @@ func parseParameters(src string) ([]Parameter, error) {
 			t = literalType(value)
 		}
 		if t == "" {
-			return fmt.Errorf("parameters cell, line %d: cannot tell the type of %s from %s; write var %s TYPE = ...",
+			return fmt.Errorf("parameters cell, line %d: cannot tell the type of %s from %s (write it out: var %s TYPE = VALUE)",
 				fset.Position(name.Pos()).Line-2, name.Name, exprString(value), name.Name)
 		}
 		params = append(params, Parameter{Name: name.Name, Type: t})

@@ -36,6 +36,7 @@ func TestJoinFollowsItsOwnContext(t *testing.T) {
 	}
 	cancel()
 	<-joined.Done()
+	//lint:ignore SA1012 a nil ctx (the ambient context alone) is what is tested
 	j, stop2 := Join(nil)
 	defer stop2()
 	if j.Err() != nil {

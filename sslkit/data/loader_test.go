@@ -404,6 +404,7 @@ func TestLoaderNotebookInterrupt(t *testing.T) {
 	restore := ambient.Set(ctx)
 	defer restore()
 	l := newLoader(t, pixelSet(100), LoaderOptions{BatchSize: 2})
+	//lint:ignore SA1012 nil is Epoch's documented "the notebook cell's context", which is tested
 	it := l.Epoch(nil, 0)
 	if _, err := it.Next(); err != nil {
 		t.Fatal(err)
@@ -463,7 +464,8 @@ type panickyViewer struct{}
 
 func (panickyViewer) Views(img *tensor.Dense, rng *rand.Rand) ([]*tensor.Dense, error) {
 	var m map[string]int
-	m["x"] = 1 // a user's bug
+	//lint:ignore SA5000 the panic is the point: a user's bug
+	m["x"] = 1
 	return nil, nil
 }
 

@@ -262,8 +262,8 @@ func floats(x G.Value) ([]float32, error) {
 		return []float32{float32(*t)}, nil
 	case tensor.Tensor:
 		if t.RequiresIterator() {
-			m, ok := tensor.Materialize(t).(tensor.Tensor)
-			if !ok {
+			m := tensor.Materialize(t)
+			if m == nil {
 				return nil, fmt.Errorf("cannot materialise a %v view", t.Shape())
 			}
 			t = m

@@ -18,7 +18,6 @@ import (
 // channel i%c, so every image differs.
 type memDataset struct {
 	c, h, w, n int
-	classes    []string
 	failAt     int
 }
 

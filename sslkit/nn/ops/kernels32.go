@@ -12,8 +12,8 @@ import (
 // (and the path of float64 graphs); the finite-difference tests run both.
 
 func (k concatKernel) forward32(_ *state, dst []float32, in []arr) error {
-	outer, total := blocks(in[0].shape, k.axis)
-	total = len(dst) / outer
+	outer, _ := blocks(in[0].shape, k.axis)
+	total := len(dst) / outer
 	off := 0
 	for _, b := range in {
 		_, sz := blocks(b.shape, k.axis)
