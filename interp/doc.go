@@ -29,7 +29,8 @@
 // defers.go; redefinition: decls.go and rebuild.go; generic functions from
 // source: generic.go and generic/; call-depth guards: guardrw.go). A chunk
 // of statements is then planned (stmtplan.go: what compiles in one piece,
-// what runs on its own) and run (runStmts, eval.go); runtime.go is the
+// which definitions run on their own as globaldefs.go says, asking the
+// scope through scope.go) and run (runStmts, eval.go). runtime.go is the
 // compiled side of the prelude, result.go turns the last value into the
 // result, errors.go, panicpos.go and undefined.go place errors in the
 // cell. Completion, inspection and the completeness check are

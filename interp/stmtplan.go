@@ -8,9 +8,9 @@ import (
 
 // Planning a chunk of statements: which parts of it yaegi compiles in one
 // piece, which top-level definitions run on their own in a function
-// literal (defineFromGeneric), and how the cell's result is shown. The
-// planner only reads the syntax and asks the session's scope (stmtScope);
-// runStmts (eval.go) runs what it plans.
+// literal (defineFromGeneric, globaldefs.go), and how the cell's result is
+// shown. The planner only reads the syntax and asks the session's scope
+// (stmtScope); runStmts (eval.go) runs what it plans.
 
 // stmtScope is what planning asks of the session's scope. Each answer is
 // for the scope as it is when asked: the planner asks about a statement
@@ -18,11 +18,11 @@ import (
 type stmtScope interface {
 	// varsReadGlobals: see pkgindex.go.
 	varsReadGlobals(decls []ast.Decl, defined map[string]bool) bool
-	// callsGeneric: see eval.go.
+	// callsGeneric: see globaldefs.go.
 	callsGeneric(as *ast.AssignStmt) bool
 	// indexesCompiledVar: see pkgindex.go.
 	indexesCompiledVar(as *ast.AssignStmt) bool
-	// valueCount: see eval.go.
+	// valueCount: see scope.go.
 	valueCount(e ast.Expr, f *ast.File) int
 }
 
