@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -89,5 +88,3 @@ func pngBytes(t *testing.T, b Bundle) []byte {
 	}
 	return raw
 }
-
-func fmtSscan(s string, v *float64) (int, error) { return fmt.Sscan(s, v) }

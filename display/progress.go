@@ -127,7 +127,6 @@ func (p *Progress) flushLocked(wait bool) {
 				return
 			}
 			p.sleep(minUpdateInterval - gap)
-			now = p.now()
 		}
 	}
 	p.pending = false
