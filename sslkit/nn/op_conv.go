@@ -283,27 +283,37 @@ func conv2d(x, w *G.Node, stride, pad, dil int) (*G.Node, error) {
 		},
 	}
 	fwd.Grad = func(inputs G.Nodes, _, dy *G.Node) (G.Nodes, error) {
-		dx, err := G.ApplyOp(newReuseOp(&customop.Op{
-			Name: "Conv2dGradInput " + key, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
-			Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.inShape.Clone(), nil },
-			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				geom.gradInput(in[0], in[1], out)
-			},
-		}, !geom.pointwise()), inputs[1], dy)
-		if err != nil {
-			return nil, err
-		}
-		dw, err := G.ApplyOp(newReuseOp(&customop.Op{
-			Name: "Conv2dGradFilter " + key, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
-			Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.wShape.Clone(), nil },
-			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
-				geom.gradFilter(in[0], in[1], out)
-			},
-		}, false), inputs[0], dy)
+		dx, dw, err := convGrads(geom, key, inputs[0], inputs[1], dy)
 		if err != nil {
 			return nil, err
 		}
 		return G.Nodes{dx, dw}, nil
 	}
 	return G.ApplyOp(newReuseOp(fwd, false), x, w)
+}
+
+// convGrads adds the gradient ops of a convolution of x by w (geometry
+// geom, name key) for the output gradient dy: dx and dW.
+func convGrads(geom convGeom, key string, x, w, dy *G.Node) (dx, dw *G.Node, err error) {
+	dx, err = G.ApplyOp(newReuseOp(&customop.Op{
+		Name: "Conv2dGradInput " + key, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
+		Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.inShape.Clone(), nil },
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			geom.gradInput(in[0], in[1], out)
+		},
+	}, !geom.pointwise()), w, dy)
+	if err != nil {
+		return nil, nil, err
+	}
+	dw, err = G.ApplyOp(newReuseOp(&customop.Op{
+		Name: "Conv2dGradFilter " + key, In: customop.Float32(4, 4), Out: customop.Float32Arg(4),
+		Shape: func([]tensor.Shape) (tensor.Shape, error) { return geom.wShape.Clone(), nil },
+		Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
+			geom.gradFilter(in[0], in[1], out)
+		},
+	}, false), x, dy)
+	if err != nil {
+		return nil, nil, err
+	}
+	return dx, dw, nil
 }

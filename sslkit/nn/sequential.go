@@ -19,6 +19,25 @@ func (s *Sequential) Forward(x *G.Node) (*G.Node, error) {
 		if m == nil {
 			return nil, errf("Sequential: module %d is nil", i)
 		}
+		// A Conv2d followed by an evaluation-mode BatchNorm (and a ReLU)
+		// runs as one op: the batch norm is applied in place.
+		if c, ok := m.(*Conv2d); ok && i+1 < len(s.Modules) {
+			if bn, ok := s.Modules[i+1].(*BatchNorm); ok {
+				relu := i+2 < len(s.Modules) && isReLU(s.Modules[i+2])
+				y, fused, err := c.forwardBN(x, bn, relu)
+				if err != nil {
+					return nil, err
+				}
+				if fused {
+					x = y
+					i++
+					if relu {
+						i++
+					}
+					continue
+				}
+			}
+		}
 		// A BatchNorm followed by a ReLU runs as one op: one tensor
 		// instead of two each way, one pass less each way.
 		if bn, ok := m.(*BatchNorm); ok && i+1 < len(s.Modules) && isReLU(s.Modules[i+1]) {
