@@ -69,3 +69,21 @@ func BenchmarkBarlowTwins256x2048(b *testing.B) {
 		return BarlowTwins(z1, z2, DefaultBarlowTwinsOptions())
 	})
 }
+
+// BenchmarkDistill512x4096: Distill both ways (softmax-based ops on the
+// float64 path) between 512 rows of 4096 logits; B/op is the allocation
+// per step.
+func BenchmarkDistill512x4096(b *testing.B) {
+	b.ReportAllocs()
+	benchStep(b, 512, 4096, func(z1, z2 *G.Node) (*G.Node, error) {
+		a, err := Distill(z1, z2, DefaultDistillOptions())
+		if err != nil {
+			return nil, err
+		}
+		c, err := Distill(z2, z1, DefaultDistillOptions())
+		if err != nil {
+			return nil, err
+		}
+		return G.Add(a, c)
+	})
+}

@@ -16,7 +16,11 @@ type buf struct {
 }
 
 // unpack reads a gorgonia value (tensor or scalar) as float64s.
-func unpack(v G.Value) (buf, error) {
+func unpack(v G.Value) (buf, error) { return unpackInto(nil, v) }
+
+// unpackInto is unpack converting float32 and int data into into when it
+// is large enough (nil: fresh memory).
+func unpackInto(into []float64, v G.Value) (buf, error) {
 	if v == nil {
 		return buf{}, fmt.Errorf("ops: nil value")
 	}
@@ -28,7 +32,7 @@ func unpack(v G.Value) (buf, error) {
 	shape := v.Shape().Clone()
 	switch d := v.Data().(type) {
 	case []float32:
-		out := make([]float64, len(d))
+		out := grow(into, len(d))
 		parallelRows(len(d), 1, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				out[i] = float64(d[i])
@@ -42,7 +46,7 @@ func unpack(v G.Value) (buf, error) {
 	case float64:
 		return buf{[]float64{d}, tensor.ScalarShape(), tensor.Float64}, nil
 	case []int:
-		out := make([]float64, len(d))
+		out := grow(into, len(d))
 		for i, x := range d {
 			out[i] = float64(x)
 		}
@@ -51,10 +55,40 @@ func unpack(v G.Value) (buf, error) {
 	return buf{}, fmt.Errorf("ops: unsupported value type %T", v.Data())
 }
 
-func unpackAll(vs []G.Value) ([]buf, error) {
-	bs := make([]buf, len(vs))
+// grow returns b[:n] if b can hold n values, else fresh memory.
+func grow(b []float64, n int) []float64 {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	return make([]float64, n)
+}
+
+func unpackAll(vs []G.Value) ([]buf, error) { return unpackAllInto(nil, vs) }
+
+// unpackAllInto is unpackAll converting into memory st keeps between runs
+// (st nil: fresh memory).
+func unpackAllInto(st *state, vs []G.Value) ([]buf, error) {
+	var bs []buf
+	if st != nil {
+		if cap(st.bufs) < len(vs) {
+			st.bufs = make([]buf, len(vs))
+		}
+		bs = st.bufs[:len(vs)]
+		for len(st.conv) < len(vs) {
+			st.conv = append(st.conv, nil)
+		}
+	} else {
+		bs = make([]buf, len(vs))
+	}
 	for i, v := range vs {
-		b, err := unpack(v)
+		var into []float64
+		if st != nil {
+			into = st.conv[i]
+		}
+		b, err := unpackInto(into, v)
+		if st != nil && (b.dt == tensor.Float32 || b.dt == tensor.Int) && len(b.data) > 0 && cap(b.data) > cap(into) {
+			st.conv[i] = b.data
+		}
 		if err != nil {
 			return nil, fmt.Errorf("input %d: %w", i, err)
 		}
@@ -74,7 +108,11 @@ func newBuf(shape tensor.Shape, dt tensor.Dtype) buf {
 
 // value packs a buf into a gorgonia value of its dtype: a scalar for a
 // scalar shape, otherwise a dense tensor.
-func (b buf) value() G.Value {
+func (b buf) value() G.Value { return b.valueInto(nil) }
+
+// valueInto is value writing a float32 tensor into memory st keeps between
+// runs (st nil: fresh memory).
+func (b buf) valueInto(st *state) G.Value {
 	if b.shape.IsScalar() {
 		if b.dt == tensor.Float32 {
 			return G.NewF32(float32(b.data[0]))
@@ -82,7 +120,15 @@ func (b buf) value() G.Value {
 		return G.NewF64(b.data[0])
 	}
 	if b.dt == tensor.Float32 {
-		d := make([]float32, len(b.data))
+		var d []float32
+		if st != nil {
+			if cap(st.out) < len(b.data) {
+				st.out = make([]float32, len(b.data))
+			}
+			d = st.out[:len(b.data)]
+		} else {
+			d = make([]float32, len(b.data))
+		}
 		parallelRows(len(d), 1, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				d[i] = float32(b.data[i])

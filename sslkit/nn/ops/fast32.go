@@ -45,6 +45,18 @@ type state struct {
 	// when they see the same memory (the same run).
 	cacheOf *float32
 	cacheB  *float32 // the second input's, for two-input caches
+	// The float64 path's conversions of the inputs, kept between runs.
+	bufs []buf
+	conv [][]float64
+}
+
+// lock returns s locked, or a fresh state if another run holds s; call
+// the returned unlock when done.
+func (s *state) lock() (*state, func()) {
+	if !s.mu.TryLock() {
+		return &state{fwd: s.fwd}, func() {}
+	}
+	return s, s.mu.Unlock
 }
 
 // floats returns scratch slot i of n float32s, kept between runs

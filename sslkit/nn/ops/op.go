@@ -57,7 +57,9 @@ func op(k kernel) *customop.Op {
 			if fast && allFloat32(vs, specs) {
 				return run32(fst, vs, k.shape, k32.forward32)
 			}
-			in, err := unpackAll(vs)
+			st, unlock := fst.lock()
+			defer unlock()
+			in, err := unpackAllInto(st, vs)
 			if err != nil {
 				return nil, err
 			}
@@ -65,7 +67,7 @@ func op(k kernel) *customop.Op {
 			if err != nil {
 				return nil, err
 			}
-			return out.value(), nil
+			return out.valueInto(st), nil
 		},
 		Diff: k.diffWRT(),
 	}
@@ -112,6 +114,8 @@ func bwdOp(k kernel, args []customop.Arg, wrt int, fst *state) *customop.Op {
 					return k32.backward32(st, dst, in[:n], in[n], in[n+1], wrt)
 				})
 			}
+			st, unlock := bst.lock()
+			defer unlock()
 			var bs []buf
 			var err error
 			if shapeOnly {
@@ -123,7 +127,7 @@ func bwdOp(k kernel, args []customop.Arg, wrt int, fst *state) *customop.Op {
 				grad, err = unpack(vs[n+1])
 				bs = append(bs, buf{shape: vs[n].Shape().Clone(), dt: vs[n].Dtype()}, grad)
 			} else {
-				bs, err = unpackAll(vs)
+				bs, err = unpackAllInto(st, vs)
 			}
 			if err != nil {
 				return nil, err
@@ -135,7 +139,7 @@ func bwdOp(k kernel, args []customop.Arg, wrt int, fst *state) *customop.Op {
 			// The gradient takes the dtype of the output's gradient (float
 			// inputs share one dtype by the type system).
 			g.dt = bs[n+1].dt
-			return g.value(), nil
+			return g.valueInto(st), nil
 		},
 		Grad: func(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 			return nil, fmt.Errorf("%s: second-order gradients are not supported", name)
