@@ -60,8 +60,12 @@ func (s *Session) releaseCompiled(cellErr error) {
 	// name in their errors): keep its positions.
 	var ce *CellError
 	compiled := cellErr == nil || errors.As(cellErr, &ce) && ce.Name == "panic"
-	st.releaseFiles(ip.FileSet(), ok && compiled && leavesNoCode(code))
-	st.releaseSlots(ip, ok)
+	noCode := leavesNoCode(code)
+	st.releaseFiles(ip.FileSet(), ok && compiled && noCode)
+	// A function literal writes the value it found in its slot back there
+	// after every call (yaegi's getFunc), however much later: a cell that
+	// may have made one keeps its slot numbers.
+	st.releaseSlots(ip, ok, ok && compiled && noCode)
 }
 
 // finished reports whether a cell that ended with err ran to its end
@@ -137,7 +141,13 @@ func (st *retained) releaseFiles(fset *token.FileSet, drop bool) {
 // now share the new slot's value (when the type is the same), and, after a
 // cell that ended well, the slots of its top-level temporaries get a zero
 // value again.
-func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok bool) {
+//
+// When, besides, every compile of the cell succeeded (a failed one leaves
+// nodes that run with the next program) and the cell made no function
+// literal, the slots past the last one a variable names are given back: yaegi numbers the next cell's slots from
+// the end of its frame layout, so those numbers are used again instead of
+// the frame growing by a few slots every cell.
+func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok, reuse bool) {
 	v := reflect.ValueOf(ip).Elem()
 	universe := field(v, "universe")
 	scopes := field(v, "scopes")
@@ -220,6 +230,32 @@ func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok bool) {
 
 	if !clearTemps {
 		return
+	}
+	end := from // past the last named slot
+	for i := range named {
+		end = max(end, i+1)
+	}
+	if reuse && end < n && types.Len() == n && data.Len() == n {
+		for i := end; i < n; i++ {
+			slots[i] = reflect.Value{}
+		}
+		data.Set(data.Slice(0, end))
+		// every frame layout at the global level: the universe's and the
+		// packages' (cfg copies the package's into the universe's)
+		truncate := func(sc reflect.Value) {
+			if sc.IsNil() || field(sc.Elem(), "level").Int() != 0 {
+				return
+			}
+			if t := field(sc.Elem(), "types"); t.Len() > end {
+				t.Set(t.Slice(0, end))
+			}
+		}
+		truncate(universe)
+		for it := scopes.MapRange(); it.Next(); {
+			truncate(it.Value())
+		}
+		st.slotsTo = end
+		n = end
 	}
 	for i := from; i < n; i++ {
 		if !named[i] && ts[i] != nil {

@@ -1,0 +1,87 @@
+package interp
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// What releaseCompiled frees after a cell must not be anything a later cell,
+// a closure or a goroutine still reads.
+func TestReleaseCompiledKeepsWhatLivesOn(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "import (\"fmt\"; \"strings\")")
+	steps := []struct{ code, want string }{
+		// closures over top-level loop variables, called cells later
+		{"fns := []func() int{}\nfor i := 0; i < 3; i++ {\n\tj := i * 10\n\tfns = append(fns, func() int { return j + 1 })\n}", ""},
+		// a goroutine that outlives its cell, reading a block variable
+		{"ready, result := make(chan bool), make(chan string)\n{\n\tword := strings.Repeat(\"ab\", 2)\n\tgo func() { <-ready; result <- word + \"!\" }()\n}", ""},
+		// a function literal stored in a variable: each call writes back
+		// to the slot it was made in, which must stay its own
+		{"g := func() int { return 5 }", ""},
+		{"k := 42\nk2 := \"k2\"", ""},
+		{"fmt.Println(g()+g(), k, k2)", "10 42 k2\n"},
+		{"fmt.Println(k, k2)", "42 k2\n"},
+		// a global that functions read, then redefined with the same type
+		{"x := 1", ""},
+		{"func getX() int { return x }", ""},
+		{"x := 2", ""},
+		// temporaries of every kind in between
+		{"a := 1.5 * 2\nb := \"s\" + fmt.Sprint(3)\nc := []int{1, 2}\nm := map[string]int{\"k\": len(c)}", ""},
+		{"fmt.Println(a, b, c, m[\"k\"])", "3 s3 [1 2] 2\n"},
+		{"p := &struct{ N int }{7}\nq := p\nq.N++", ""},
+		{"fmt.Println(p.N, fns[0]()+fns[1]()+fns[2](), getX(), x)", "8 33 2 2\n"},
+		{"ready <- true\nfmt.Println(<-result)", "abab!\n"},
+		// calling the closures again (each call writes back to the slot
+		// it was made in) leaves the later cells' variables alone
+		{"n1, n2 := fns[0](), fns[1]()\nfmt.Println(n1+n2, a, b, c, m[\"k\"], p.N)", "12 3 s3 [1 2] 2 8\n"},
+		{"fmt.Println(fns[2](), a, b, c, m[\"k\"], p.N)", "21 3 s3 [1 2] 2 8\n"},
+	}
+	for _, st := range steps {
+		out := mustRun(t, s, st.code)
+		if got := out.String(); st.want != "" && got != st.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", st.code, got, st.want)
+		}
+	}
+	// a panicking cell and a compile error in between change nothing
+	for _, bad := range []string{"var np *struct{ X int }\nnp.X", "undefinedThing + 1", "panic(\"boom\")"} {
+		s.Execute(t.Context(), bad, &fakeOutput{})
+	}
+	if got := mustRun(t, s, "fmt.Println(p.N, fns[2](), getX(), a, b)").String(); got != "8 21 2 3 s3\n" {
+		t.Errorf("after failing cells: %q", got)
+	}
+}
+
+// The global frame stops growing when cells compute without defining new
+// names: the slots of a finished cell's temporaries are numbered again.
+// (Redefining a name takes a new slot in yaegi; the old one then shares the
+// new one's value, see releaseSlots.)
+func TestReleaseCompiledReusesSlots(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "import \"fmt\"\nw := make([]float64, 100)\ntotal := 0.0")
+	frameLen := func() int {
+		return field(reflect.ValueOf(s.ip).Elem().FieldByName("frame").Elem(), "data").Len()
+	}
+	run := func(i int) {
+		mustRun(t, s, fmt.Sprintf("w[%d] = float64(%d) * 2\ntotal += w[%d] + float64(len(fmt.Sprint(w[0])))\nfmt.Sprint(total)", i%100, i, i%100))
+	}
+	for i := range 20 {
+		run(i)
+	}
+	before := frameLen()
+	for i := 20; i < 220; i++ {
+		run(i)
+	}
+	grew := frameLen() - before
+	t.Logf("the global frame grew by %d slots over 200 cells", grew)
+	if grew > 10 {
+		t.Errorf("the global frame grew by %d slots over 200 cells that define nothing", grew)
+	}
+	mustRun(t, s, "v := 1")
+	mustRun(t, s, "v := 2")
+	out := mustRun(t, s, "fmt.Println(w[99], w[19], total > 0, v)").String()
+	if !strings.HasPrefix(out, "398 438 true 2") {
+		t.Errorf("values after reuse: %q", out)
+	}
+}
