@@ -20,16 +20,20 @@ type declRegistry struct {
 	mu    sync.Mutex
 	decls map[string]*declSource // by name; methods as "Type.Method"
 	order []string
+	seq   int      // numbers the body functions of methods (methods.go)
+	swaps []string // slot assignments the last rewrite left (methods.go)
 }
 
 type declSource struct {
-	name     string
-	src      string          // the declaration as evaluated (rewritten)
-	uses     map[string]bool // top-level names it refers to
-	results  ast.Expr        // the first result type of a function
-	nresults int             // how many results a function has
-	generic  bool            // a function with type parameters
-	isType   bool
+	name        string
+	src         string          // the declaration as evaluated (rewritten)
+	uses        map[string]bool // top-level names it refers to
+	results     ast.Expr        // the first result type of a function
+	nresults    int             // how many results a function has
+	generic     bool            // a function with type parameters
+	isType      bool
+	sig         string // a method's types (methodSig)
+	genericRecv bool   // a method of a generic type
 }
 
 func newDeclRegistry() *declRegistry {
@@ -218,6 +222,12 @@ func (s *Session) importedBlank(path string) bool {
 // afterDecls records the chunk's declarations and re-evaluates earlier
 // ones that used a redefined name, so that they call the new version.
 func (s *Session) afterDecls(ctx context.Context, cell string, ch chunk, f *ast.File) error {
+	if swaps := s.decls.takeSwaps(); len(swaps) > 0 {
+		// redefined methods: their slots take the new bodies (methods.go)
+		if _, err := s.evalPlain(ctx, strings.Join(swaps, "\n")); err != nil {
+			return err
+		}
+	}
 	var redo []*declSource
 	seen := map[string]bool{}
 	rebuild := false
@@ -275,7 +285,10 @@ func describeDecl(d ast.Decl, text string, prefix int) []*declSource {
 		if d.Recv != nil && len(d.Recv.List) > 0 {
 			name = recvTypeName(d.Recv.List[0].Type) + "." + name
 		}
-		ds := &declSource{name: name, src: src(d), uses: usedNames(d)}
+		ds := &declSource{name: name, src: src(d), uses: usedNames(d), sig: methodSig(d)}
+		if d.Recv != nil && len(d.Recv.List) > 0 {
+			ds.genericRecv = genericRecv(d.Recv.List[0].Type)
+		}
 		ds.nresults = fieldCount(d.Type.Results)
 		ds.generic = d.Type.TypeParams != nil && len(d.Type.TypeParams.List) > 0
 		if d.Type.Results != nil && len(d.Type.Results.List) > 0 {
@@ -326,6 +339,8 @@ func usedNames(n ast.Node) map[string]bool {
 
 // reevalDecl evaluates a recorded declaration again, with the rewrites.
 func (s *Session) reevalDecl(ctx context.Context, src string) error {
+	outer := s.decls.takeSwaps() // the chunk being evaluated keeps its own
+	defer s.decls.setSwaps(outer)
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "decl", declPrefix+src, 0)
 	if err != nil {
@@ -333,7 +348,12 @@ func (s *Session) reevalDecl(ctx context.Context, src string) error {
 	}
 	ed := newEditor(src, len(declPrefix), fset)
 	s.rewriteFuncs(f, ed, chunkPos(src, chunk{text: src}))
-	_, err = s.eval(ctx, src, chunk{kind: declChunk, text: src}, ed.apply())
+	if _, err = s.eval(ctx, src, chunk{kind: declChunk, text: src}, ed.apply()); err != nil {
+		return err
+	}
+	if swaps := s.decls.takeSwaps(); len(swaps) > 0 {
+		_, err = s.evalPlain(ctx, strings.Join(swaps, "\n"))
+	}
 	return err
 }
 

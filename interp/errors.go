@@ -93,9 +93,10 @@ var panicLineRE = regexp.MustCompile(`^(?:[^\s:]*:)?(\d+):(\d+): panic(?:: (.*)\
 // line for each interpreted frame a panic leaves; those become the cell
 // error's position and frames, everything else goes to stderr.
 type panicTrace struct {
-	mu     sync.Mutex
-	frames []tracePos
-	buf    []byte
+	mu          sync.Mutex
+	frames      []tracePos
+	buf         []byte
+	skipWrapper bool
 }
 
 func (t *panicTrace) Write(p []byte) (int, error) {
@@ -113,7 +114,16 @@ func (t *panicTrace) Write(p []byte) (int, error) {
 			l, _ := strconv.Atoi(m[1])
 			c, _ := strconv.Atoi(m[2])
 			// positions are one line below the cell's (see padded)
-			t.frames = append(t.frames, tracePos{line: l - 1, col: c, fn: strings.TrimPrefix(m[3], "main.")})
+			fn := strings.TrimPrefix(m[3], "main.")
+			if t.skipWrapper {
+				// the method that called a body function (methods.go)
+				t.skipWrapper = false
+				continue
+			}
+			if method := methodOfImpl(fn); method != "" {
+				fn, t.skipWrapper = method, true
+			}
+			t.frames = append(t.frames, tracePos{line: l - 1, col: c, fn: fn})
 			continue
 		}
 		writeStderr(line + "\n")
@@ -123,7 +133,7 @@ func (t *panicTrace) Write(p []byte) (int, error) {
 
 func (t *panicTrace) start() {
 	t.mu.Lock()
-	t.frames = nil
+	t.frames, t.skipWrapper = nil, false
 	t.mu.Unlock()
 }
 

@@ -16,7 +16,7 @@ import (
 func (s *Session) redefinesType(f *ast.File, ch chunk) bool {
 	for _, d := range f.Decls {
 		for _, ds := range describeDecl(d, ch.text, len(declPrefix)) {
-			if ds.isType && s.decls.changes(ds) {
+			if ds.isType && s.decls.changes(ds) || s.decls.needsRebuild(ds) {
 				return true
 			}
 		}
@@ -84,10 +84,24 @@ func (s *Session) rebuild(ctx context.Context) error {
 		}
 	}
 	s.transferGlobals(ctx, globals)
-	for _, d := range funcs {
-		if err := s.reevalDecl(ctx, d.src); err != nil {
-			writeStderr("note: " + d.name + " was dropped: " + err.Error() + "\n")
+	// A function may use one declared after it (a later redefinition
+	// brought the use): what fails is tried again while others succeed.
+	errs := map[*declSource]error{}
+	for len(funcs) > 0 {
+		var failed []*declSource
+		for _, d := range funcs {
+			if err := s.reevalDecl(ctx, d.src); err != nil {
+				errs[d] = err
+				failed = append(failed, d)
+			}
 		}
+		if len(failed) == len(funcs) {
+			break
+		}
+		funcs = failed
+	}
+	for _, d := range funcs {
+		writeStderr("note: " + d.name + " was dropped: " + errs[d].Error() + "\n")
 	}
 	return nil
 }
@@ -133,7 +147,8 @@ func (s *Session) transferGlobals(ctx context.Context, globals map[string]reflec
 		}
 	}
 	if len(dropped) > 0 {
-		writeStderr("note: a type was redefined; these variables hold values of interpreted types and were dropped: " + strings.Join(dropped, ", ") + "\n")
+		writeStderr("note: a type (or a method, with a new signature or of a generic type) was redefined, so the session was rebuilt; " +
+			"these variables held values of the old types and were dropped (run the cells that create them again): " + strings.Join(dropped, ", ") + "\n")
 	}
 }
 

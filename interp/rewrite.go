@@ -17,6 +17,9 @@ import (
 func (s *Session) rewriteFuncs(f *ast.File, ed *editor, at func(off int) (line, col int)) {
 	rw := &rewriter{s: s, ed: ed, file: f, at: at}
 	ast.Inspect(f, rw.visit)
+	if ed.prefix == len(declPrefix) {
+		s.decls.setSwaps(rw.swaps)
+	}
 }
 
 type rewriter struct {
@@ -28,6 +31,7 @@ type rewriter struct {
 
 	generic [][2]token.Pos // ranges of generic functions (see inGeneric)
 	funcs   [][2]token.Pos // bodies of the chunk's functions (see inFunc)
+	swaps   []string       // slots of redefined methods to point at new bodies (methods.go)
 }
 
 // userMain is what a cell's func main is called: yaegi would run a
@@ -75,6 +79,7 @@ func (rw *rewriter) visit(n ast.Node) bool {
 			name = recvTypeName(n.Recv.List[0].Type) + "." + name
 		}
 		rw.guardFunc(name, n.Type, n.Body)
+		rw.methodDecl(n)
 	case *ast.FuncLit:
 		rw.guardFunc("func literal", n.Type, n.Body)
 	}
