@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -111,15 +112,61 @@ func (s *Session) typeVarsOfCompiledIndex(f *ast.File, ed *editor) {
 		}
 		for _, sp := range gd.Specs {
 			vs := sp.(*ast.ValueSpec)
-			if vs.Type != nil || len(vs.Names) != 1 || len(vs.Values) != 1 || !s.indexesCompiledVarIn(vs.Values[0]) {
+			if len(vs.Names) != len(vs.Values) || !slices.ContainsFunc(vs.Values, s.indexesCompiledVarIn) {
 				continue
 			}
-			if t := s.chainType(vs.Values[0]); t != nil {
-				if name, ok := s.typeSource(t); ok {
-					ed.insert(vs.Names[0].End(), " "+name)
-				}
+			if len(vs.Names) > 1 {
+				s.splitValueSpec(gd, vs, ed)
+				continue
+			}
+			if vs.Type != nil {
+				continue
+			}
+			if name := s.compiledIndexType(vs.Values[0]); name != "" {
+				ed.insert(vs.Names[0].End(), " "+name)
 			}
 		}
+	}
+}
+
+// compiledIndexType is the type of a value that indexes a compiled one,
+// written as source, or "".
+func (s *Session) compiledIndexType(v ast.Expr) string {
+	if !s.indexesCompiledVarIn(v) {
+		return ""
+	}
+	if t := s.chainType(v); t != nil {
+		if name, ok := s.typeSource(t); ok {
+			return name
+		}
+	}
+	return ""
+}
+
+// splitValueSpec turns `var a, b = x, pkg.V[k]` into one definition a
+// name, `var a = x; var b T = pkg.V[k]` (in a group: `a = x; b T =
+// pkg.V[k]`), typing those that index compiled values: yaegi cannot
+// type the names of a multi-name definition that does ("constant
+// definition loop"). Go orders package-level initialization by
+// dependency either way, so the meaning is kept. The values stay where
+// they are, with their own edits; only the text between them changes.
+func (s *Session) splitValueSpec(gd *ast.GenDecl, vs *ast.ValueSpec, ed *editor) {
+	sep := "; "
+	if !gd.Lparen.IsValid() {
+		sep = "; var "
+	}
+	def := func(i int) string {
+		typ := ""
+		if vs.Type != nil {
+			typ = " " + ed.src(vs.Type.Pos(), vs.Type.End())
+		} else if name := s.compiledIndexType(vs.Values[i]); name != "" {
+			typ = " " + name
+		}
+		return vs.Names[i].Name + typ + " = "
+	}
+	ed.replace(vs.Names[0].Pos(), vs.Values[0].Pos(), def(0))
+	for i := 1; i < len(vs.Values); i++ {
+		ed.replace(vs.Values[i-1].End(), vs.Values[i].Pos(), sep+def(i))
 	}
 }
 
