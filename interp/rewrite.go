@@ -65,6 +65,7 @@ func (rw *rewriter) visit(n ast.Node) bool {
 	case *ast.SelectorExpr:
 		rw.selector(n)
 	case *ast.CallExpr:
+		rw.inferTypeArgs(n)
 		rw.minMax(n)
 		rw.checkedMake(n)
 		if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "main" {
