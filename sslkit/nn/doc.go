@@ -70,4 +70,13 @@
 // (sslkit/ambient) and the hot ones reuse their output memory from step to
 // step. Reductions over several axes go through ops.SumAxes/MeanAxes, the
 // one fix for gorgonia's multi-axis reduction gradients.
+//
+// Fused layers: Sequential runs a BatchNorm followed by a ReLU, and a
+// Conv2d (one group, no bias) followed by an evaluation-mode BatchNorm
+// (and a ReLU), as one op each, and a ResidualBlock adds and rectifies in
+// one op: the intermediate tensor is never stored, which is most of what
+// a ResNet step keeps in memory, and a pass over it is saved each way.
+// The layers' parameters, names and gradients are unchanged; the graph
+// simply has fewer nodes (so Node values of the intermediate layers do
+// not exist). Linear is one op too (x·Wᵀ + b, no transposes).
 package nn
