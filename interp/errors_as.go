@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 )
@@ -93,11 +94,15 @@ func errorsAs(err error, target any) bool {
 // standInExports are compiled packages whose functions stand in for
 // standard-library functions that fail in cells.
 var standInExports = map[string]map[string]reflect.Value{
-	"gosslerrs/gosslerrs": {"As": reflect.ValueOf(errorsAs)},
+	"gosslerrs/gosslerrs": {"As": reflect.ValueOf(errorsAs), "Join": reflect.ValueOf(errors.Join)},
 }
 
 // compiledStandIns sends calls of standard-library functions to their
 // stand-ins, by import path and name.
 var compiledStandIns = map[string]string{
 	"errors.As": "_gosslerrs.As",
+	// yaegi cannot pass a cell's *T to a compiled ...error ("cannot use
+	// *struct {...} as type error in Call"); an interpreted ...error
+	// parameter takes it, and hands the slice on (helpers.go.txt)
+	"errors.Join": "_gosslJoin",
 }

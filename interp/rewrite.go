@@ -48,12 +48,17 @@ func (rw *rewriter) visit(n ast.Node) bool {
 	case *ast.BlockStmt:
 		rw.commaOkAssigns(n.List)
 		rw.nilAssigns(n.List)
+		rw.parallelAssigns(n.List)
 	case *ast.CaseClause:
 		rw.commaOkAssigns(n.Body)
 		rw.nilAssigns(n.Body)
+		rw.parallelAssigns(n.Body)
 	case *ast.CommClause:
 		rw.commaOkAssigns(n.Body)
 		rw.nilAssigns(n.Body)
+		rw.parallelAssigns(n.Body)
+	case *ast.ReturnStmt:
+		rw.recvReturns(n)
 	case *ast.GoStmt:
 		rw.goStmt(n)
 	case *ast.ForStmt:
