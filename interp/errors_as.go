@@ -91,16 +91,59 @@ func errorsAs(err error, target any) bool {
 	return false
 }
 
+// errorsIs is errors.Is for errors of interpreted types too: yaegi gives
+// compiled code a new wrapper each time a cell's *T becomes an error, so
+// the compiled errors.Is, which compares with ==, never finds it (not even
+// errors.Is(e, e)). Values inside wrappers are compared instead.
+func errorsIs(err, target error) bool {
+	if err == nil || target == nil {
+		return err == target
+	}
+	tv, _ := yaegiWrapped(reflect.ValueOf(target))
+	comparable := tv.IsValid() && tv.Type().Comparable()
+	var walk func(e error) bool
+	walk = func(e error) bool {
+		for e != nil {
+			if reflect.TypeOf(e).Comparable() && e == target {
+				return true
+			}
+			if ev, _ := yaegiWrapped(reflect.ValueOf(e)); comparable && ev.IsValid() && ev.Type() == tv.Type() && ev.Equal(tv) {
+				return true
+			}
+			if x, ok := e.(interface{ Is(error) bool }); ok && x.Is(target) {
+				return true
+			}
+			switch u := e.(type) {
+			case interface{ Unwrap() error }:
+				e = u.Unwrap()
+			case interface{ Unwrap() []error }:
+				for _, x := range u.Unwrap() {
+					if walk(x) {
+						return true
+					}
+				}
+				return false
+			default:
+				return false
+			}
+		}
+		return false
+	}
+	return walk(err)
+}
+
 // standInExports are compiled packages whose functions stand in for
 // standard-library functions that fail in cells.
 var standInExports = map[string]map[string]reflect.Value{
-	"gosslerrs/gosslerrs": {"As": reflect.ValueOf(errorsAs), "Join": reflect.ValueOf(errors.Join)},
+	"gosslerrs/gosslerrs": {"As": reflect.ValueOf(errorsAs), "Is": reflect.ValueOf(errorsIs),
+		"Join": reflect.ValueOf(errors.Join)},
 }
 
 // compiledStandIns sends calls of standard-library functions to their
 // stand-ins, by import path and name.
 var compiledStandIns = map[string]string{
 	"errors.As": "_gosslerrs.As",
+	"errors.Is": "_gosslerrs.Is",
 	// yaegi cannot pass a cell's *T to a compiled ...error ("cannot use
 	// *struct {...} as type error in Call"); an interpreted ...error
 	// parameter takes it, and hands the slice on (helpers.go.txt)
