@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -113,35 +114,38 @@ func TestParseMemoryLimit(t *testing.T) {
 func TestShellInterruptKillsTheProcessGroup(t *testing.T) {
 	s := newTestSession(t)
 	marker := t.TempDir() + "/alive"
+	// a duration of this process's own, so that another test run's
+	// sleeps on the machine are not taken for ours
+	sleep := fmt.Sprintf("sleep %d", 100000+os.Getpid()%900000)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Execute(ctx, "!(sleep 300; touch "+marker+") & sleep 300 | cat", &fakeOutput{})
+		_, err := s.Execute(ctx, "!("+sleep+"; touch "+marker+") & "+sleep+" | cat", &fakeOutput{})
 		done <- err
 	}()
-	for !strings.Contains(psGrep(t), "sleep 300") {
+	for !strings.Contains(psGrep(t, sleep), sleep) {
 		runtime.Gosched()
 	}
 	cancel()
 	if err := <-done; err == nil {
 		t.Fatal("the interrupted command succeeded")
 	}
-	for i := 0; strings.Contains(psGrep(t), "sleep 300"); i++ {
+	for i := 0; strings.Contains(psGrep(t, sleep), sleep); i++ {
 		if i > 200 {
-			t.Fatalf("children outlived the interrupt:\n%s", psGrep(t))
+			t.Fatalf("children outlived the interrupt:\n%s", psGrep(t, sleep))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 }
 
-func psGrep(t *testing.T) string {
+func psGrep(t *testing.T, command string) string {
 	out, err := exec.Command("ps", "-o", "pid,pgid,args", "--ppid", "1", "-e").Output()
 	if err != nil {
 		t.Skip("no ps:", err)
 	}
 	var keep []string
 	for _, l := range strings.Split(string(out), "\n") {
-		if strings.Contains(l, "sleep 300") && !strings.Contains(l, "ps -o") {
+		if strings.Contains(l, command) && !strings.Contains(l, "ps -o") {
 			keep = append(keep, l)
 		}
 	}
