@@ -40,17 +40,6 @@ func newDeclRegistry() *declRegistry {
 	return &declRegistry{decls: map[string]*declSource{}}
 }
 
-// resultInfo classifies the first result of a function declared by a cell.
-func (r *declRegistry) resultInfo(name string) rangeInfo {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d, ok := r.decls[name]
-	if !ok || d.results == nil {
-		return rangeInfo{}
-	}
-	return typeInfo(d.results)
-}
-
 // resultCount is how many results a declared function has, or -1.
 func (r *declRegistry) resultCount(name string) int {
 	r.mu.Lock()

@@ -189,12 +189,10 @@ func (rw *rewriter) genericDecl(name string) *ast.FuncDecl {
 			return fd
 		}
 	}
-	if !rw.s.decls.isGeneric(name) {
+	src, ok := rw.s.genericSource(name)
+	if !ok {
 		return nil
 	}
-	rw.s.decls.mu.Lock()
-	src := rw.s.decls.decls[name].src
-	rw.s.decls.mu.Unlock()
 	f, err := parser.ParseFile(token.NewFileSet(), "decl", declPrefix+src, 0)
 	if err != nil || len(f.Decls) != 1 {
 		return nil
@@ -407,11 +405,8 @@ func (rw *rewriter) argType(e ast.Expr, pos token.Pos, depth int) (typ ast.Expr,
 			if fun.Name == "make" && len(e.Args) > 0 {
 				return e.Args[0], ""
 			}
-			if rw.s.decls.resultCount(fun.Name) == 1 && !rw.s.decls.isGeneric(fun.Name) {
-				rw.s.decls.mu.Lock()
-				t := rw.s.decls.decls[fun.Name].results
-				rw.s.decls.mu.Unlock()
-				if t != nil {
+			if _, generic := rw.s.genericSource(fun.Name); rw.s.resultCount(fun.Name) == 1 && !generic {
+				if t := rw.s.resultType(fun.Name); t != nil {
 					return t, ""
 				}
 			}

@@ -75,7 +75,7 @@ func (rw *rewriter) methodDecl(fd *ast.FuncDecl) {
 		return
 	}
 	slot := methodSlot(typ, fd.Name.Name)
-	impl := rw.s.decls.freshImpl(slot)
+	impl := rw.s.freshImpl(slot)
 
 	// The body function: the receiver becomes the first parameter.
 	recvName := "_"
@@ -95,14 +95,7 @@ func (rw *rewriter) methodDecl(fd *ast.FuncDecl) {
 		}
 	}
 
-	rw.s.mu.Lock()
-	ip := rw.s.ip
-	rw.s.mu.Unlock()
-	declared := false
-	if ip != nil {
-		_, declared = ip.Globals()[slot]
-	}
-	if declared {
+	if rw.s.globalType(slot) != nil { // an earlier version declared the slot
 		rw.swaps = append(rw.swaps, slot+" = "+impl)
 		return
 	}

@@ -15,15 +15,23 @@ import (
 //
 // at maps an offset in the chunk text to the cell's line and column.
 func (s *Session) rewriteFuncs(f *ast.File, ed *editor, at func(off int) (line, col int)) {
-	rw := &rewriter{s: s, ed: ed, file: f, at: at}
-	ast.Inspect(f, rw.visit)
+	swaps := rewriteChunk(s, f, ed, at)
 	if ed.prefix == len(declPrefix) {
-		s.decls.setSwaps(rw.swaps)
+		s.decls.setSwaps(swaps)
 	}
 }
 
+// rewriteChunk makes the edits of rewriteFuncs, asking sc what the syntax
+// does not tell, and returns the slot assignments that point redefined
+// methods at their new bodies (methods.go).
+func rewriteChunk(sc rewriteScope, f *ast.File, ed *editor, at func(off int) (line, col int)) (swaps []string) {
+	rw := &rewriter{s: sc, ed: ed, file: f, at: at}
+	ast.Inspect(f, rw.visit)
+	return rw.swaps
+}
+
 type rewriter struct {
-	s    *Session
+	s    rewriteScope
 	at   func(off int) (line, col int)
 	ed   *editor
 	file *ast.File
@@ -105,9 +113,7 @@ func (rw *rewriter) selectorRepl(sel *ast.SelectorExpr) string {
 	if !ok {
 		return ""
 	}
-	rw.s.mu.Lock()
-	path := rw.s.imports[pkg.Name]
-	rw.s.mu.Unlock()
+	path, _ := rw.s.sessionImport(pkg.Name)
 	switch {
 	case path == "iter" && (sel.Sel.Name == "Seq" || sel.Sel.Name == "Seq2"):
 		return "_gosslgen." + sel.Sel.Name
@@ -148,7 +154,7 @@ func (rw *rewriter) minMax(call *ast.CallExpr) {
 		return
 	}
 	id, ok := call.Fun.(*ast.Ident)
-	if !ok || (id.Name != "min" && id.Name != "max") || len(call.Args) == 0 || rw.s.decls.resultCount(id.Name) >= 0 {
+	if !ok || (id.Name != "min" && id.Name != "max") || len(call.Args) == 0 || rw.s.resultCount(id.Name) >= 0 {
 		return
 	}
 	rw.ed.replace(id.Pos(), id.End(), "_gosslgen."+strings.ToUpper(id.Name[:1])+id.Name[1:])
@@ -549,16 +555,14 @@ func (rw *rewriter) exprKind(x ast.Expr, pos token.Pos, depth int) rangeInfo {
 			if fun.Name == "len" || fun.Name == "cap" || intTypeNames[fun.Name] {
 				return rangeInfo{kind: rangeInt}
 			}
-			return rw.s.decls.resultInfo(fun.Name)
+			return rw.resultInfo(fun.Name)
 		case *ast.IndexExpr: // an explicitly instantiated generic function
 			if id, ok := fun.X.(*ast.Ident); ok {
-				return rw.s.decls.resultInfo(id.Name)
+				return rw.resultInfo(id.Name)
 			}
 		case *ast.SelectorExpr:
 			if pkg, ok := fun.X.(*ast.Ident); ok {
-				rw.s.mu.Lock()
-				path := rw.s.imports[pkg.Name]
-				rw.s.mu.Unlock()
+				path, _ := rw.s.sessionImport(pkg.Name)
 				if genericStdlib[path+"."+fun.Sel.Name] {
 					switch fun.Sel.Name {
 					case "All", "Values", "Keys", "Backward":
@@ -566,14 +570,14 @@ func (rw *rewriter) exprKind(x ast.Expr, pos token.Pos, depth int) rangeInfo {
 					}
 					return rangeInfo{}
 				}
-				return rw.s.compiledResultInfo(path, fun.Sel.Name)
+				return rw.compiledResultInfo(path, fun.Sel.Name)
 			}
 		}
 	case *ast.Ident:
 		if k, ok := rw.localKind(x.Name, pos, depth); ok {
 			return k
 		}
-		return rw.s.globalInfo(x.Name)
+		return rw.globalInfo(x.Name)
 	}
 	return rangeInfo{}
 }
@@ -658,16 +662,20 @@ func typeInfo(t ast.Expr) rangeInfo {
 	return rangeInfo{}
 }
 
-// globalInfo classifies a variable or constant of the session's scope.
-func (s *Session) globalInfo(name string) rangeInfo {
-	s.mu.Lock()
-	ip := s.ip
-	s.mu.Unlock()
-	v, ok := ip.Globals()[name]
-	if !ok || !v.IsValid() {
-		return rangeInfo{}
+// resultInfo classifies the first result of a function declared by a cell.
+func (rw *rewriter) resultInfo(name string) rangeInfo {
+	if t := rw.s.resultType(name); t != nil {
+		return typeInfo(t)
 	}
-	return reflectInfo(v.Type())
+	return rangeInfo{}
+}
+
+// globalInfo classifies a variable or constant of the session's scope.
+func (rw *rewriter) globalInfo(name string) rangeInfo {
+	if t := rw.s.globalType(name); t != nil {
+		return reflectInfo(t)
+	}
+	return rangeInfo{}
 }
 
 func reflectInfo(t reflect.Type) rangeInfo {
@@ -687,10 +695,10 @@ func reflectInfo(t reflect.Type) rangeInfo {
 
 // compiledResultInfo classifies the first result of a compiled function
 // from the symbol tables.
-func (s *Session) compiledResultInfo(path, name string) rangeInfo {
-	v, ok := symbolsFor(path)[name]
-	if path == "" || !ok || v.Kind() != reflect.Func || v.Type().NumOut() == 0 {
+func (rw *rewriter) compiledResultInfo(path, name string) rangeInfo {
+	t := rw.s.compiledFunc(path, name)
+	if t == nil || t.NumOut() == 0 {
 		return rangeInfo{}
 	}
-	return reflectInfo(v.Type().Out(0))
+	return reflectInfo(t.Out(0))
 }

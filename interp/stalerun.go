@@ -36,7 +36,7 @@ func (rw *rewriter) checkLoop(body *ast.BlockStmt) {
 	if body == nil || rw.ed.fset.Position(body.Lbrace).Offset < rw.ed.prefix || rw.inFunc(body.Pos()) {
 		return
 	}
-	check := fmt.Sprintf(liveCheck, rw.s.cell.Load())
+	check := fmt.Sprintf(liveCheck, rw.s.cellNumber())
 	rw.ed.insert(body.Lbrace+1, check)
 	for _, st := range body.List {
 		switch st.(type) {
