@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+	"weak"
 
 	yaegi "github.com/traefik/yaegi/interp"
 )
@@ -46,6 +47,7 @@ func (s *Session) releaseCompiled(cellErr error) {
 	if ip == nil {
 		return
 	}
+	roots := compiledRoots(ip)
 	releaseRoots(ip)
 	var code string
 	if c := s.code.Load(); c != nil {
@@ -61,7 +63,7 @@ func (s *Session) releaseCompiled(cellErr error) {
 	var ce *CellError
 	compiled := cellErr == nil || errors.As(cellErr, &ce) && ce.Name == "panic"
 	noCode := leavesNoCode(code)
-	st.releaseFiles(ip.FileSet(), ok && compiled && noCode)
+	st.releaseFiles(ip.FileSet(), roots, ok && compiled && noCode)
 	// A function literal writes the value it found in its slot back there
 	// after every call (yaegi's getFunc), however much later: a cell that
 	// may have made one keeps its slot numbers.
@@ -115,26 +117,116 @@ type retained struct {
 	filesTo  int            // position-table bases before this were handled
 	globals  map[string]int // slot of each global variable after the last cell
 	replaced map[string][]int
+	code     []codeFile // position tables kept while their code may run
 }
 
-// releaseFiles drops the position tables of the chunks compiled since the
-// last cell when none of their code can run again.
-func (st *retained) releaseFiles(fset *token.FileSet, drop bool) {
+// codeFile is the position table of a compiled chunk and a weak pointer to
+// the root of the chunk's syntax tree.
+type codeFile struct {
+	file *token.File
+	root weak.Pointer[byte]
+}
+
+// releaseFiles drops the position tables that nothing can read again.
+//
+// yaegi reads its file set only through the positions of its syntax nodes
+// (cfgErrorf for compile errors and for a panic's trace, the file name that
+// keys a file's imports while its nodes are compiled), and FileSet.Position
+// of a removed file's position is the zero Position, so a table dropped too
+// early costs a trace its line numbers, never a crash. Every node of a chunk
+// reaches the chunk's root through its anc links, and yaegi appends each
+// root to Interpreter.roots (which releaseRoots then empties), so:
+//
+//   - a table that no root of the cell points into was made by yaegi's
+//     first-token scan, its build-constraint parse or a parse that failed:
+//     no node has a position in it, and it goes at once;
+//   - after a cell that left no code (drop), its tables all go;
+//   - otherwise a table stays while its root is reachable: a function the
+//     chunk declared that is still defined or still called by code compiled
+//     before its redefinition, a literal held by a variable, a running
+//     goroutine or a frame, a type or method. A weak pointer tells when the
+//     garbage collector found none of these, after which no code of the
+//     chunk can run or be compiled again.
+func (st *retained) releaseFiles(fset *token.FileSet, roots []unsafe.Pointer, drop bool) {
 	from := st.filesTo
 	st.filesTo = fset.Base()
-	if !drop || !st.started {
+	if !st.started {
 		return
 	}
-	var old []*token.File
+	// tables of earlier cells whose code is gone
+	kept := st.code[:0]
+	for _, c := range st.code {
+		if c.root.Value() == nil {
+			fset.RemoveFile(c.file)
+		} else {
+			kept = append(kept, c)
+		}
+	}
+	clear(st.code[len(kept):])
+	st.code = kept
+
+	var added []*token.File
 	fset.Iterate(func(f *token.File) bool {
 		if f.Base() >= from {
-			old = append(old, f)
+			added = append(added, f)
 		}
 		return true
 	})
-	for _, f := range old {
-		fset.RemoveFile(f)
+	for _, f := range added {
+		var root unsafe.Pointer
+		for _, r := range roots {
+			if pos := rootPos(r); pos.IsValid() && f.Base() <= int(pos) && int(pos) <= f.Base()+f.Size() {
+				root = r
+				break
+			}
+		}
+		switch {
+		case drop || root == nil && len(roots) > 0:
+			fset.RemoveFile(f)
+		case root != nil:
+			st.code = append(st.code, codeFile{file: f, root: weak.Make((*byte)(root))})
+		}
+		// no roots known (a yaegi whose fields differ): keep the table
 	}
+}
+
+// compiledRoots is yaegi's list of the syntax trees compiled since it was
+// last emptied (Interpreter.roots), as pointers to the root nodes.
+func compiledRoots(ip *yaegi.Interpreter) []unsafe.Pointer {
+	f := field(reflect.ValueOf(ip).Elem(), "roots")
+	if !f.IsValid() || f.Kind() != reflect.Slice {
+		return nil
+	}
+	var roots []unsafe.Pointer
+	for i := 0; i < f.Len(); i++ {
+		if r := f.Index(i); r.Kind() == reflect.Pointer && !r.IsNil() {
+			roots = append(roots, r.UnsafePointer())
+		}
+	}
+	return roots
+}
+
+// nodePosOffset is the offset of yaegi's node.pos, found once.
+var nodePosOffset = sync.OnceValue(func() uintptr {
+	var ip yaegi.Interpreter
+	f := reflect.ValueOf(&ip).Elem().FieldByName("roots")
+	if !f.IsValid() || f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Pointer {
+		return ^uintptr(0)
+	}
+	pf, ok := f.Type().Elem().Elem().FieldByName("pos")
+	if !ok || pf.Type != reflect.TypeFor[token.Pos]() {
+		return ^uintptr(0)
+	}
+	return pf.Offset
+})
+
+// rootPos is the position of a root node (NoPos when unknown).
+func rootPos(root unsafe.Pointer) token.Pos {
+	off := nodePosOffset()
+	if root == nil || off == ^uintptr(0) {
+		return token.NoPos
+	}
+	return *(*token.Pos)(unsafe.Add(root, off))
 }
 
 // releaseSlots clears the global frame: the old slots of redefined globals

@@ -2,7 +2,9 @@ package interp
 
 import (
 	"fmt"
+	"go/token"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -83,5 +85,52 @@ func TestReleaseCompiledReusesSlots(t *testing.T) {
 	out := mustRun(t, s, "fmt.Println(w[99], w[19], total > 0, v)").String()
 	if !strings.HasPrefix(out, "398 438 true 2") {
 		t.Errorf("values after reuse: %q", out)
+	}
+}
+
+// A cell's position table goes once none of its code can run again (its
+// functions redefined, its literals and goroutines gone) and stays while
+// some can: a panic in a function still defined, in an old version that a
+// or in a literal a variable holds, names its line.
+func TestReleaseCompiledDropsDeadPositionTables(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "import \"fmt\"")
+	files := func() int {
+		runtime.GC()
+		runtime.GC()
+		n := 0
+		s.ip.FileSet().Iterate(func(*token.File) bool { n++; return true })
+		return n
+	}
+	mustRun(t, s, "func bad() int {\n\tvar p *struct{ X int }\n\treturn p.X\n}")
+	mustRun(t, s, "lit := func() int {\n\tvar p *struct{ X int }\n\treturn p.X\n}")
+	cell := func(i int) string {
+		switch i % 3 {
+		case 0:
+			return fmt.Sprintf("func f%d(x int) int { return x + %d }", i%10, i)
+		case 1:
+			return fmt.Sprintf("ch%d := make(chan int)\ngo func() { ch%d <- %d }()\n<-ch%d", i%10, i%10, i, i%10)
+		}
+		return fmt.Sprintf("fmt.Sprint(%d)", i)
+	}
+	for i := range 60 {
+		mustRun(t, s, cell(i))
+	}
+	before := files()
+	for i := 60; i < 360; i++ {
+		mustRun(t, s, cell(i))
+	}
+	mustRun(t, s, "fmt.Sprint(0)") // a cell after the last GC drops
+	after := files()
+	t.Logf("position tables: %d after 60 cells, %d after 360", before, after)
+	if after > before+5 {
+		t.Errorf("position tables grew from %d to %d over 300 cells that redefine the same names", before, after)
+	}
+	for _, c := range []string{"bad()", "lit()"} {
+		var out fakeOutput
+		_, err := s.Execute(t.Context(), c, &out)
+		if err == nil || !strings.Contains(err.Error(), "at its line 2") {
+			t.Errorf("%s: the panic should name the function's line 2: %v", c, err)
+		}
 	}
 }
