@@ -9,9 +9,26 @@ import (
 )
 
 // rewriteFuncs edits the code of a chunk so that yaegi v0.16.1 runs it as
-// Go 1.26 would: goroutines recover their panics into the cell's error,
-// loop variables are per iteration, and range over ints and functions is
-// turned into forms yaegi knows.
+// Go 1.26 would. Its walk (visit) makes these rewrites, one method each,
+// in this file unless another is named (TestRewriteDocListsVisit checks
+// that this list names every method visit calls and nothing else):
+//
+//   - commaOkAssigns (commaok.go): v, ok = m[k], x.(T), <-ch zero v on failure
+//   - nilAssigns (nilassign.go): nils of a parallel assignment assigned alone
+//   - parallelAssigns (assignfix.go): a, b = r, true through fresh variables
+//   - recvReturns (assignfix.go): return <-ch receives into a variable first
+//   - goStmt: goroutines recover their panics into the cell's error
+//   - checkLoop (stalerun.go): top-level loops stop once their cell is over
+//   - forStmt: loop variables per iteration
+//   - rangeStmt: range over ints and functions; range variables per iteration
+//   - selector: generic standard-library functions and compiled stand-ins
+//   - inferTypeArgs (inference.go): type arguments of a cell's generic calls
+//   - printCall: print and println write to the cell's stderr
+//   - minMax: min and max, generic, with typed constant arguments
+//   - checkedMake (guardrw.go): make's size checked against the memory limit
+//   - renameMain: a cell's main is _gosslMain
+//   - guardFunc (guardrw.go): functions that may recurse count their depth
+//   - methodDecl (methods.go): methods called through a redefinable slot
 //
 // at maps an offset in the chunk text to the cell's line and column.
 func (s *Session) rewriteFuncs(f *ast.File, ed *editor, at func(off int) (line, col int)) {
@@ -46,6 +63,22 @@ type rewriter struct {
 // function named main after every later program.
 const userMain = "_gosslMain"
 
+// renameMain renames a cell's func main, and its calls, to userMain.
+func (rw *rewriter) renameMain(n ast.Node) {
+	var id *ast.Ident
+	switch n := n.(type) {
+	case *ast.CallExpr:
+		id, _ = n.Fun.(*ast.Ident)
+	case *ast.FuncDecl:
+		if n.Recv == nil {
+			id = n.Name
+		}
+	}
+	if id != nil && id.Name == "main" {
+		rw.ed.replace(id.Pos(), id.End(), userMain)
+	}
+}
+
 func (rw *rewriter) fresh(base string) string {
 	rw.n++
 	return fmt.Sprintf("_gossl%s%d", base, rw.n)
@@ -79,15 +112,12 @@ func (rw *rewriter) visit(n ast.Node) bool {
 		rw.selector(n)
 	case *ast.CallExpr:
 		rw.inferTypeArgs(n)
+		rw.printCall(n)
 		rw.minMax(n)
 		rw.checkedMake(n)
-		if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "main" {
-			rw.ed.replace(id.Pos(), id.End(), userMain)
-		}
+		rw.renameMain(n)
 	case *ast.FuncDecl:
-		if n.Recv == nil && n.Name.Name == "main" {
-			rw.ed.replace(n.Name.Pos(), n.Name.End(), userMain)
-		}
+		rw.renameMain(n)
 		name := n.Name.Name
 		if n.Recv != nil && len(n.Recv.List) == 1 {
 			name = recvTypeName(n.Recv.List[0].Type) + "." + name
@@ -145,14 +175,20 @@ func (rw *rewriter) exprText(e ast.Expr) string {
 	return b.String()
 }
 
-// minMax gives untyped constant arguments of min and max a type, which
-// yaegi's generic inference needs: the type of a plain variable among the
-// arguments (v*0 + 2 has v's type), else float64 or int.
-func (rw *rewriter) minMax(call *ast.CallExpr) {
+// printCall sends the builtins print and println to compiled versions
+// that write to os.Stderr, which the cell's output captures.
+func (rw *rewriter) printCall(call *ast.CallExpr) {
 	if id, ok := call.Fun.(*ast.Ident); ok && (id.Name == "print" || id.Name == "println") {
 		rw.ed.replace(id.Pos(), id.End(), "_gosslrt."+strings.ToUpper(id.Name[:1])+id.Name[1:])
-		return
 	}
+}
+
+// minMax sends min and max to generic functions interpreted from source
+// (yaegi v0.16.1 has no such builtins) and gives their untyped constant
+// arguments a type, which yaegi's generic inference needs: the type of a
+// plain variable among the arguments (v*0 + 2 has v's type), else
+// float64, rune or int.
+func (rw *rewriter) minMax(call *ast.CallExpr) {
 	id, ok := call.Fun.(*ast.Ident)
 	if !ok || (id.Name != "min" && id.Name != "max") || len(call.Args) == 0 || rw.s.resultCount(id.Name) >= 0 {
 		return
@@ -366,8 +402,8 @@ func (rw *rewriter) freshBody(body *ast.BlockStmt, decl string) {
 }
 
 func (rw *rewriter) rangeStmt(r *ast.RangeStmt) {
-	kind, info := rw.rangeKind(r.X, r.Pos())
-	switch kind {
+	info := rw.rangeKind(r.X, r.Pos())
+	switch info.kind {
 	case rangeInt:
 		rw.rangeInt(r)
 		return
@@ -519,9 +555,8 @@ var pairSeqFuncs = map[string]bool{"slices.All": true, "slices.Backward": true, 
 // rangeKind guesses from the syntax, the cell's definitions before pos and
 // the session's globals whether x is an integer or a function. yaegi
 // ranges over everything else itself.
-func (rw *rewriter) rangeKind(x ast.Expr, pos token.Pos) (rangeKindT, rangeInfo) {
-	info := rw.exprKind(x, pos, 0)
-	return info.kind, info
+func (rw *rewriter) rangeKind(x ast.Expr, pos token.Pos) rangeInfo {
+	return rw.exprKind(x, pos, 0)
 }
 
 func (rw *rewriter) exprKind(x ast.Expr, pos token.Pos, depth int) rangeInfo {
