@@ -14,7 +14,15 @@
 // read the session's variables run in function literals too. min and max
 // become generic functions interpreted from source, as do the generic
 // standard-library functions that `yaegi extract` skips; the prelude adds
-// clear. Redefining a function re-evaluates the declarations that call it.
+// clear. A call of a cell's generic function gets its type arguments
+// written out where the arguments' types show in the cell (yaegi's own
+// inference misses a second type parameter, a variadic ...T, untyped
+// constants); elsewhere yaegi infers them, and its errors say how to write
+// them. Redefining a function re-evaluates the declarations that call it.
+// Redefining a method reaches the values that already exist: a cell's
+// method calls its body through a slot that the new version is put in; a
+// new signature, or a method of a generic type, rebuilds the session
+// instead, and the note it writes names the variables that were dropped.
 //
 // While a session lives it owns fds 1 and 2: everything written to them —
 // by interpreted code, compiled packages or goroutines — reaches the running
@@ -24,10 +32,15 @@
 // Where things are. A cell enters at Session.Execute (session.go), which
 // runs its magics (magics.go), cuts it into chunks (chunks.go) and hands
 // each to evalDecls or evalStmts (eval.go). A chunk is rewritten before
-// yaegi sees it: rewriteFuncs (rewrite.go) walks it, and each gap of yaegi
-// it closes has a file of its own that rewrite.go names (top-level defers:
-// defers.go; redefinition: decls.go and rebuild.go; generic functions from
-// source: generic.go and generic/; call-depth guards: guardrw.go). A chunk
+// yaegi sees it: rewriteFuncs (rewrite.go) walks it, and its comment lists
+// each rewrite with the file it lives in (guardrw.go, stalerun.go,
+// commaok.go, nilassign.go, assignfix.go, inference.go, methods.go; the
+// generic functions it calls instead are interpreted from source:
+// generic.go and generic/). The rewriter asks the session only what
+// rewriteScope (rewritescope.go) asks, so the rewrites are table-tested
+// with a fake scope and no interpreter (rewrite_test.go). Top-level
+// defers are rewritten by defers.go; redefinition is decls.go and
+// rebuild.go; pkgindex.go types what indexes compiled values. A chunk
 // of statements is then planned (stmtplan.go: what compiles in one piece,
 // which definitions run on their own as globaldefs.go says, asking the
 // scope through scope.go) and run (runStmts, eval.go). runtime.go is the
@@ -55,7 +68,6 @@
 // Known limits, all of yaegi v0.16.1 and not yet worked around:
 // errors.As cannot find a value of a type declared in a cell inside an
 // error that compiled code wrapped (a pointer can be found; the error says
-// so); a second type parameter is not inferred from a func literal (write
-// the type arguments out); goroutines started by compiled code that call
+// so); goroutines started by compiled code that call
 // back into interpreted code are not protected from panics.
 package interp
