@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -316,6 +317,21 @@ func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok, reuse bool) {
 				// against the old slot see its current value
 				slots[old] = slots[i]
 			}
+			if reuse && clearTemps && ts[was] == ts[i] && was < from && i >= from &&
+				setSymIndex(field(main.Elem(), "sym"), name, i, was) {
+				// Nothing compiled in this cell runs again, so the
+				// name can go back to its old slot, which now holds
+				// the new variable: later cells and the functions
+				// compiled before share one slot, and the new one is
+				// given back below instead of the frame growing by a
+				// slot every redefinition.
+				now[name] = was
+				delete(named, i)
+				st.replaced[name] = slices.DeleteFunc(st.replaced[name], func(o int) bool { return o == was })
+				if len(st.replaced[name]) == 0 {
+					delete(st.replaced, name)
+				}
+			}
 		}
 		st.globals = now
 	}
@@ -356,6 +372,28 @@ func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok, reuse bool) {
 			slots[i] = reflect.New(ts[i]).Elem()
 		}
 	}
+}
+
+// setSymIndex points the variable name of a package scope's symbols at
+// frame slot to, if it is at slot from.
+func setSymIndex(syms reflect.Value, name string, from, to int) bool {
+	if !syms.IsValid() || syms.IsNil() {
+		return false
+	}
+	sym := syms.MapIndex(reflect.ValueOf(name))
+	if !sym.IsValid() || sym.IsNil() {
+		return false
+	}
+	s := sym.Elem()
+	if field(s, "kind").Uint() != varSym {
+		return false
+	}
+	index := field(s, "index")
+	if !index.IsValid() || int(index.Int()) != from {
+		return false
+	}
+	index.SetInt(int64(to))
+	return true
 }
 
 // mainPkg is the package cells are compiled in (yaegi's default).

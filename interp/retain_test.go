@@ -96,8 +96,9 @@ func TestReleaseCompiledDropsDeadPositionTables(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "import \"fmt\"")
 	files := func() int {
+		// what a cell after a collection leaves
 		runtime.GC()
-		runtime.GC()
+		mustRun(t, s, "fmt.Sprint(0)")
 		n := 0
 		s.ip.FileSet().Iterate(func(*token.File) bool { n++; return true })
 		return n
@@ -120,7 +121,6 @@ func TestReleaseCompiledDropsDeadPositionTables(t *testing.T) {
 	for i := 60; i < 360; i++ {
 		mustRun(t, s, cell(i))
 	}
-	mustRun(t, s, "fmt.Sprint(0)") // a cell after the last GC drops
 	after := files()
 	t.Logf("position tables: %d after 60 cells, %d after 360", before, after)
 	if after > before+5 {
@@ -131,6 +131,46 @@ func TestReleaseCompiledDropsDeadPositionTables(t *testing.T) {
 		_, err := s.Execute(t.Context(), c, &out)
 		if err == nil || !strings.Contains(err.Error(), "at its line 2") {
 			t.Errorf("%s: the panic should name the function's line 2: %v", c, err)
+		}
+	}
+}
+
+// A global redefined by cells that leave no code goes back to its first
+// slot, which then holds the new variable: the frame does not grow, and
+// functions compiled before and after, cells and goroutines see one value.
+func TestReleaseCompiledRedefinitionKeepsItsSlot(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "import \"fmt\"\nx := 1\nvar y string")
+	mustRun(t, s, "func getX() int { return x }")
+	frameLen := func() int {
+		return field(reflect.ValueOf(s.ip).Elem().FieldByName("frame").Elem(), "data").Len()
+	}
+	before := frameLen()
+	for i := range 200 {
+		mustRun(t, s, fmt.Sprintf("x := %d\nvar y string = \"y%d\"", i, i))
+	}
+	if grew := frameLen() - before; grew > 4 {
+		t.Errorf("the global frame grew by %d slots over 200 redefinitions", grew)
+	}
+	steps := []struct{ code, want string }{
+		{"fmt.Println(getX(), x, y)", "199 199 y199\n"},
+		{"x = 7", ""},
+		{"func getX2() int { return x * 2 }", ""},
+		{"fmt.Println(getX(), getX2(), x)", "7 14 7\n"},
+		// a redefinition in a cell with a literal keeps its new slot
+		{"x := 8\ndone := make(chan int)\ngo func() { done <- x }()\n<-done", ""},
+		{"fmt.Println(getX(), getX2(), x)", "8 16 8\n"},
+		{"x := 9", ""},
+		{"x++\nfmt.Println(getX(), getX2(), x)", "10 20 10\n"},
+		{"p := &x\nx := 11\n*p = 12", ""},
+		{"fmt.Println(getX(), x, *p)", "11 11 12\n"},
+		{"x := \"now a string\"", ""},
+		{"fmt.Println(x, getX())", "now a string 11\n"},
+	}
+	for _, st := range steps {
+		out := mustRun(t, s, st.code)
+		if got := out.String(); st.want != "" && got != st.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", st.code, got, st.want)
 		}
 	}
 }
