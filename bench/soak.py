@@ -4,8 +4,8 @@ count. Fails (exit 1) when RSS at the end exceeds its value after the first
 tenth of the cells by more than 10%, or goroutines grew. See bench/README.md
 ("Soak") for the results and what the kernel still keeps per cell.
 
-    /usr/bin/python3 bench/soak.py --cells 10000        # the issue's soak
-    /usr/bin/python3 bench/soak.py --cells 2500 --base 1000 --budget-kb 3   # CI variant
+    /usr/bin/python3 bench/soak.py --cells 10000        # the issue's soak (and CI's)
+    /usr/bin/python3 bench/soak.py --cells 2500 --base 1000 --budget-kb 1.5   # a shorter run, a per-cell budget
     /usr/bin/python3 bench/soak.py --cells 3000 --profile /tmp/prof     # heap profiles at 300 and 3000
 """
 import argparse
