@@ -106,12 +106,9 @@ func newBuf(shape tensor.Shape, dt tensor.Dtype) buf {
 	return buf{make([]float64, n), shape.Clone(), dt}
 }
 
-// value packs a buf into a gorgonia value of its dtype: a scalar for a
-// scalar shape, otherwise a dense tensor.
-func (b buf) value() G.Value { return b.valueInto(nil) }
-
-// valueInto is value writing a float32 tensor into memory st keeps between
-// runs (st nil: fresh memory).
+// valueInto packs a buf into a gorgonia value of its dtype (a scalar for a
+// scalar shape, otherwise a dense tensor), writing a float32 tensor into
+// memory st keeps between runs (st nil: fresh memory).
 func (b buf) valueInto(st *state) G.Value {
 	if b.shape.IsScalar() {
 		if b.dt == tensor.Float32 {
