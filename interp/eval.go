@@ -17,7 +17,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/gossl/gossl/display"
-	"github.com/gossl/gossl/interp/symbols"
+	"github.com/gossl/gossl/interp/internal/symbols"
 )
 
 // declPrefix and stmtPrefix wrap a chunk so go/parser accepts it alone;

@@ -9,7 +9,7 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 
-	"github.com/gossl/gossl/interp/symbols"
+	"github.com/gossl/gossl/interp/internal/symbols"
 )
 
 // The generic parts of the standard library that `yaegi extract` skips and

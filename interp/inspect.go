@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/gossl/gossl/display"
-	"github.com/gossl/gossl/interp/symbols"
+	"github.com/gossl/gossl/interp/internal/symbols"
 )
 
 // Inspect returns help on the symbol at cursor: the signature and doc

@@ -7,7 +7,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/gossl/gossl/interp/symbols"
+	"github.com/gossl/gossl/interp/internal/symbols"
 )
 
 // Imports of third-party modules: the session side. The go command, the

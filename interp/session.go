@@ -17,7 +17,7 @@ import (
 	"github.com/gossl/gossl/interp/internal/capture"
 	"github.com/gossl/gossl/interp/internal/modules"
 	"github.com/gossl/gossl/interp/internal/proc"
-	"github.com/gossl/gossl/interp/symbols"
+	"github.com/gossl/gossl/interp/internal/symbols"
 	"github.com/gossl/gossl/sslkit/ambient"
 )
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gossl/gossl/display"
 	"github.com/gossl/gossl/interp"
-	"github.com/gossl/gossl/interp/symbols"
 )
 
 const trivialCell = "x := 1\nx + 1"
@@ -41,7 +40,7 @@ func p50(b *testing.B, f func()) time.Duration {
 
 func BenchmarkBareYaegiEval(b *testing.B) {
 	ip := yaegi.New(yaegi.Options{})
-	if err := ip.Use(symbols.Symbols); err != nil {
+	if err := ip.Use(interp.Symbols()); err != nil {
 		b.Fatal(err)
 	}
 	p50(b, func() {
