@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"reflect"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -65,10 +64,13 @@ func (s *Session) releaseCompiled(cellErr error) {
 	compiled := cellErr == nil || errors.As(cellErr, &ce) && ce.Name == "panic"
 	noCode := leavesNoCode(code)
 	st.releaseFiles(ip.FileSet(), roots, ok && compiled && noCode)
-	// A function literal writes the value it found in its slot back there
-	// after every call (yaegi's getFunc), however much later: a cell that
-	// may have made one keeps its slot numbers.
-	st.releaseSlots(ip, ok, ok && compiled && noCode)
+	// The slots themselves are never given back for reuse: code compiled
+	// by an earlier cell can still run (a cell type's method called back
+	// by a compiled Trainer) and write its temporaries by slot number, and
+	// a later cell's temporary of another type in a reused slot made yaegi
+	// fail with "reflect.Set: value of type error is not assignable to
+	// type struct {}" (tests/e2e/test_trainer_interrupt.py).
+	st.releaseSlots(ip, ok)
 }
 
 // finished reports whether a cell that ended with err ran to its end
@@ -234,13 +236,7 @@ func rootPos(root unsafe.Pointer) token.Pos {
 // now share the new slot's value (when the type is the same), and, after a
 // cell that ended well, the slots of its top-level temporaries get a zero
 // value again.
-//
-// When, besides, every compile of the cell succeeded (a failed one leaves
-// nodes that run with the next program) and the cell made no function
-// literal, the slots past the last one a variable names are given back: yaegi numbers the next cell's slots from
-// the end of its frame layout, so those numbers are used again instead of
-// the frame growing by a few slots every cell.
-func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok, reuse bool) {
+func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok bool) {
 	v := reflect.ValueOf(ip).Elem()
 	universe := field(v, "universe")
 	scopes := field(v, "scopes")
@@ -317,53 +313,12 @@ func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok, reuse bool) {
 				// against the old slot see its current value
 				slots[old] = slots[i]
 			}
-			if reuse && clearTemps && ts[was] == ts[i] && was < from && i >= from &&
-				setSymIndex(field(main.Elem(), "sym"), name, i, was) {
-				// Nothing compiled in this cell runs again, so the
-				// name can go back to its old slot, which now holds
-				// the new variable: later cells and the functions
-				// compiled before share one slot, and the new one is
-				// given back below instead of the frame growing by a
-				// slot every redefinition.
-				now[name] = was
-				delete(named, i)
-				st.replaced[name] = slices.DeleteFunc(st.replaced[name], func(o int) bool { return o == was })
-				if len(st.replaced[name]) == 0 {
-					delete(st.replaced, name)
-				}
-			}
 		}
 		st.globals = now
 	}
 
 	if !clearTemps {
 		return
-	}
-	end := from // past the last named slot
-	for i := range named {
-		end = max(end, i+1)
-	}
-	if reuse && end < n && types.Len() == n && data.Len() == n {
-		for i := end; i < n; i++ {
-			slots[i] = reflect.Value{}
-		}
-		data.Set(data.Slice(0, end))
-		// every frame layout at the global level: the universe's and the
-		// packages' (cfg copies the package's into the universe's)
-		truncate := func(sc reflect.Value) {
-			if sc.IsNil() || field(sc.Elem(), "level").Int() != 0 {
-				return
-			}
-			if t := field(sc.Elem(), "types"); t.Len() > end {
-				t.Set(t.Slice(0, end))
-			}
-		}
-		truncate(universe)
-		for it := scopes.MapRange(); it.Next(); {
-			truncate(it.Value())
-		}
-		st.slotsTo = end
-		n = end
 	}
 	for i := from; i < n; i++ {
 		if !named[i] && ts[i] != nil {
@@ -372,28 +327,6 @@ func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok, reuse bool) {
 			slots[i] = reflect.New(ts[i]).Elem()
 		}
 	}
-}
-
-// setSymIndex points the variable name of a package scope's symbols at
-// frame slot to, if it is at slot from.
-func setSymIndex(syms reflect.Value, name string, from, to int) bool {
-	if !syms.IsValid() || syms.IsNil() {
-		return false
-	}
-	sym := syms.MapIndex(reflect.ValueOf(name))
-	if !sym.IsValid() || sym.IsNil() {
-		return false
-	}
-	s := sym.Elem()
-	if field(s, "kind").Uint() != varSym {
-		return false
-	}
-	index := field(s, "index")
-	if !index.IsValid() || int(index.Int()) != from {
-		return false
-	}
-	index.SetInt(int64(to))
-	return true
 }
 
 // mainPkg is the package cells are compiled in (yaegi's default).
