@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bufio"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -109,8 +110,14 @@ func (g *frameGuard) relay(client net.Conn) {
 }
 
 // inbound copies the client's greeting and frames to the kernel, checking
-// every frame's size before its body is read.
-func (g *frameGuard) inbound(client io.Reader, up io.Writer) error {
+// every frame's size before its body is read. The client is read through
+// one buffer and bodies copied through another, both kept for the
+// connection: a message's frames cost a read or two, not three reads and
+// an allocation each.
+func (g *frameGuard) inbound(conn io.Reader, up io.Writer) error {
+	client := bufio.NewReaderSize(conn, 32<<10)
+	buf := make([]byte, 32<<10)
+	body := &io.LimitedReader{R: client}
 	greeting := make([]byte, zmtpGreeting)
 	if _, err := io.ReadFull(client, greeting); err != nil {
 		return nil // a port probe, or a client that went away
@@ -149,7 +156,8 @@ func (g *frameGuard) inbound(client io.Reader, up io.Writer) error {
 		if _, err := up.Write(header[:n]); err != nil {
 			return nil
 		}
-		if _, err := io.CopyN(up, client, int64(size)); err != nil {
+		body.N = int64(size)
+		if _, err := io.CopyBuffer(up, body, buf); err != nil {
 			return nil
 		}
 	}
