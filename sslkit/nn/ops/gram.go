@@ -3,9 +3,6 @@ package ops
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -28,26 +25,6 @@ func Gram(x *G.Node) (*G.Node, error) {
 		return nil, fmt.Errorf("ops.Gram: dtype %v, want Float32 or Float64", dt)
 	}
 	return G.ApplyOp(newGramOp(), x)
-}
-
-// gemm computes c = a·op(b) for row-major dense matrices of one dtype.
-func gemm(tB blas.Transpose, a, b, c *tensor.Dense) error {
-	as, bs, cs := a.Shape(), b.Shape(), c.Shape()
-	switch ad := a.Data().(type) {
-	case []float32:
-		blas32.Gemm(blas.NoTrans, tB, 1,
-			blas32.General{Rows: as[0], Cols: as[1], Stride: as[1], Data: ad},
-			blas32.General{Rows: bs[0], Cols: bs[1], Stride: bs[1], Data: b.Data().([]float32)},
-			0, blas32.General{Rows: cs[0], Cols: cs[1], Stride: cs[1], Data: c.Data().([]float32)})
-	case []float64:
-		blas64.Gemm(blas.NoTrans, tB, 1,
-			blas64.General{Rows: as[0], Cols: as[1], Stride: as[1], Data: ad},
-			blas64.General{Rows: bs[0], Cols: bs[1], Stride: bs[1], Data: b.Data().([]float64)},
-			0, blas64.General{Rows: cs[0], Cols: cs[1], Stride: cs[1], Data: c.Data().([]float64)})
-	default:
-		return fmt.Errorf("unsupported dtype %v", a.Dtype())
-	}
-	return nil
 }
 
 // dense returns v as a contiguous *tensor.Dense (a copy if it is a view).
@@ -75,8 +52,7 @@ func newGramOp() *customop.Op {
 			if vs[0].Dtype() == tensor.Float32 {
 				return run32(st, vs, shape, func(_ *state, dst []float32, in []arr) error {
 					n, d := in[0].shape[0], in[0].shape[1]
-					x := blas32.General{Rows: n, Cols: d, Stride: d, Data: in[0].f}
-					blas32.Gemm(blas.NoTrans, blas.Trans, 1, x, x, 0, blas32.General{Rows: n, Cols: n, Stride: n, Data: dst})
+					mm(false, true, n, n, d, 1, in[0].f, in[0].f, dst)
 					return nil
 				})
 			}
@@ -84,9 +60,14 @@ func newGramOp() *customop.Op {
 			if err != nil {
 				return nil, err
 			}
-			n := x.Shape()[0]
-			out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(n, n))
-			return out, gemm(blas.Trans, x, x, out)
+			n, d := x.Shape()[0], x.Shape()[1]
+			xd, ok := x.Data().([]float64)
+			if !ok {
+				return nil, fmt.Errorf("Gram: unsupported dtype %v", x.Dtype())
+			}
+			out := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(n, n))
+			mm(false, true, n, n, d, 1, xd, xd, out.Data().([]float64))
+			return out, nil
 		},
 		Grad: func(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 			d, err := G.ApplyOp(newGramGradOp(), inputs[0], grad)
@@ -139,9 +120,13 @@ func newGramGradOp() *customop.Op {
 // gramGrad32 is gramGrad on float32 data, into dst, with the symmetrised
 // gradient in st's scratch.
 func gramGrad32(st *state, dst []float32, in []arr) error {
-	x, g := in[0], in[1].f
-	n, d := x.shape[0], x.shape[1]
-	sym := st.floats(0, n*n)
+	n, d := in[0].shape[0], in[0].shape[1]
+	gramGradInto(st.floats(0, n*n), in[1].f, in[0].f, dst, n, d)
+	return nil
+}
+
+// gramGradInto writes (g + gᵀ)·x into dst, with g + gᵀ in sym.
+func gramGradInto[T flt](sym, g, x, dst []T, n, d int) {
 	parallelRows(n, n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			for j := 0; j < n; j++ {
@@ -149,11 +134,7 @@ func gramGrad32(st *state, dst []float32, in []arr) error {
 			}
 		}
 	})
-	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas32.General{Rows: n, Cols: n, Stride: n, Data: sym},
-		blas32.General{Rows: n, Cols: d, Stride: d, Data: x.f},
-		0, blas32.General{Rows: n, Cols: d, Stride: d, Data: dst})
-	return nil
+	mm(false, false, n, d, n, 1, sym, x, dst)
 }
 
 func gramGrad(vs []G.Value) (G.Value, error) {
@@ -165,24 +146,15 @@ func gramGrad(vs []G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := g.Shape()[0]
-	sym := tensor.New(tensor.Of(g.Dtype()), tensor.WithShape(n, n))
-	switch gd := g.Data().(type) {
-	case []float32:
-		sd := sym.Data().([]float32)
-		for i := 0; i < n; i++ {
-			for j := 0; j < n; j++ {
-				sd[i*n+j] = gd[i*n+j] + gd[j*n+i]
-			}
-		}
-	case []float64:
-		sd := sym.Data().([]float64)
-		for i := 0; i < n; i++ {
-			for j := 0; j < n; j++ {
-				sd[i*n+j] = gd[i*n+j] + gd[j*n+i]
-			}
-		}
-	}
+	n, d := x.Shape()[0], x.Shape()[1]
 	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...))
-	return out, gemm(blas.NoTrans, sym, x, out)
+	switch xd := x.Data().(type) {
+	case []float32:
+		gramGradInto(make([]float32, n*n), g.Data().([]float32), xd, out.Data().([]float32), n, d)
+	case []float64:
+		gramGradInto(make([]float64, n*n), g.Data().([]float64), xd, out.Data().([]float64), n, d)
+	default:
+		return nil, fmt.Errorf("∂Gram: unsupported dtype %v", x.Dtype())
+	}
+	return out, nil
 }
