@@ -101,11 +101,8 @@ func allFloat32(vs []G.Value, specs []inputSpec) bool {
 // another run holds st) and wraps the result as a value of shape.
 func run32(st *state, vs []G.Value, shape func([]tensor.Shape) (tensor.Shape, error),
 	f func(st *state, dst []float32, in []arr) error) (G.Value, error) {
-	if !st.mu.TryLock() {
-		st = &state{fwd: st.fwd}
-	} else {
-		defer st.mu.Unlock()
-	}
+	st, unlock := st.lock()
+	defer unlock()
 	var inBuf [8]arr
 	var shBuf [8]tensor.Shape
 	in, shapes := inBuf[:0], shBuf[:0]
