@@ -150,18 +150,33 @@ func paletted(img *image.RGBA) *image.Paletted {
 		pal[i] = color.RGBA{uint8(k >> 16), uint8(k >> 8), uint8(k), 255}
 		index[k] = uint8(i)
 	}
-	out := image.NewPaletted(image.Rect(0, 0, w, h), pal)
-	for y := 0; y < h; y++ {
+	out := mapColours(img, index, func(k uint32) (uint8, bool) {
+		n, _ := nearest(keep, k)
+		return uint8(n), true
+	})
+	out.Palette = pal
+	return out
+}
+
+// mapColours converts an opaque img to palette indexes: index holds the
+// indexes of the colours seen so far, and miss gives (and index then
+// keeps) that of a colour not in it, or says false to give up (nil).
+// The caller sets the result's palette.
+func mapColours(img *image.RGBA, index map[uint32]uint8, miss func(k uint32) (uint8, bool)) *image.Paletted {
+	b := img.Bounds()
+	out := image.NewPaletted(image.Rect(0, 0, b.Dx(), b.Dy()), nil)
+	for y := 0; y < b.Dy(); y++ {
 		row := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
 		dst := out.Pix[y*out.Stride:]
 		last, li := ^uint32(0), uint8(0)
-		for x := 0; x < w; x++ {
+		for x := range b.Dx() {
 			k := rgbKey(row[4*x:])
 			if k != last {
 				i, ok := index[k]
 				if !ok {
-					n, _ := nearest(keep, k)
-					i = uint8(n)
+					if i, ok = miss(k); !ok {
+						return nil
+					}
 					index[k] = i
 				}
 				last, li = k, i

@@ -82,31 +82,16 @@ func asGray(img *image.RGBA) *image.Gray {
 // exactPalette returns an opaque img as a paletted image of the same
 // colours when it has at most 256 of them, else nil.
 func exactPalette(img *image.RGBA) *image.Paletted {
-	b := img.Bounds()
-	index := map[uint32]uint8{}
 	var pal color.Palette
-	out := image.NewPaletted(image.Rect(0, 0, b.Dx(), b.Dy()), nil)
-	for y := 0; y < b.Dy(); y++ {
-		row := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
-		dst := out.Pix[y*out.Stride:]
-		last, li := ^uint32(0), uint8(0)
-		for x := range b.Dx() {
-			k := rgbKey(row[4*x:])
-			if k != last {
-				i, ok := index[k]
-				if !ok {
-					if len(pal) == 256 {
-						return nil
-					}
-					i = uint8(len(pal))
-					index[k] = i
-					pal = append(pal, color.RGBA{row[4*x], row[4*x+1], row[4*x+2], 255})
-				}
-				last, li = k, i
-			}
-			dst[x] = li
+	out := mapColours(img, map[uint32]uint8{}, func(k uint32) (uint8, bool) {
+		if len(pal) == maxColours {
+			return 0, false
 		}
+		pal = append(pal, color.RGBA{uint8(k >> 16), uint8(k >> 8), uint8(k), 255})
+		return uint8(len(pal) - 1), true
+	})
+	if out != nil {
+		out.Palette = pal
 	}
-	out.Palette = pal
 	return out
 }
