@@ -32,6 +32,7 @@ type declSource struct {
 	nresults    int             // how many results a function has
 	generic     bool            // a function with type parameters
 	isType      bool
+	namedBasic  bool   // a type neither struct nor interface (inference.go)
 	sig         string // a method's types (methodSig)
 	genericRecv bool   // a method of a generic type
 }
@@ -291,8 +292,10 @@ func describeDecl(d ast.Decl, text string, prefix int) []*declSource {
 		var out []*declSource
 		for _, spec := range d.Specs {
 			ts := spec.(*ast.TypeSpec)
+			_, isStruct := ts.Type.(*ast.StructType)
+			_, isIface := ts.Type.(*ast.InterfaceType)
 			out = append(out, &declSource{name: ts.Name.Name, src: "type " + src(ts), uses: usedNames(ts), isType: true,
-				generic: ts.TypeParams != nil && len(ts.TypeParams.List) > 0})
+				generic: ts.TypeParams != nil && len(ts.TypeParams.List) > 0, namedBasic: !isStruct && !isIface})
 		}
 		return out
 	}

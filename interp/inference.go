@@ -440,24 +440,10 @@ func (s *Session) isCellType(name string) bool {
 // type.
 func (s *Session) declaresNamedBasics() bool {
 	s.decls.mu.Lock()
-	var srcs []string
+	defer s.decls.mu.Unlock()
 	for _, d := range s.decls.decls {
-		if d.isType {
-			srcs = append(srcs, d.src)
-		}
-	}
-	s.decls.mu.Unlock()
-	for _, src := range srcs {
-		f, err := parser.ParseFile(token.NewFileSet(), "decl", declPrefix+src, 0)
-		if err != nil || len(f.Decls) != 1 {
+		if d.isType && d.namedBasic {
 			return true
-		}
-		for _, sp := range f.Decls[0].(*ast.GenDecl).Specs {
-			switch sp.(*ast.TypeSpec).Type.(type) {
-			case *ast.StructType, *ast.InterfaceType:
-			default:
-				return true
-			}
 		}
 	}
 	return false
