@@ -72,17 +72,10 @@ func (s *Session) genericSource(name string) (string, bool) {
 }
 
 func (s *Session) globalType(name string) reflect.Type {
-	s.mu.Lock()
-	ip := s.ip
-	s.mu.Unlock()
-	if ip == nil {
-		return nil
+	if v, ok := s.globalValue(name); ok {
+		return v.Type()
 	}
-	v, ok := ip.Globals()[name]
-	if !ok || !v.IsValid() {
-		return nil
-	}
-	return v.Type()
+	return nil
 }
 
 func (s *Session) compiledFunc(path, name string) reflect.Type {

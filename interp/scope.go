@@ -114,6 +114,9 @@ func (s *Session) globalValue(name string) (reflect.Value, bool) {
 	s.mu.Lock()
 	ip := s.ip
 	s.mu.Unlock()
+	if ip == nil {
+		return reflect.Value{}, false
+	}
 	v, ok := ip.Globals()[name]
 	return v, ok && v.IsValid()
 }
