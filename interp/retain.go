@@ -62,8 +62,7 @@ func (s *Session) releaseCompiled(cellErr error) {
 	// name in their errors): keep its positions.
 	var ce *CellError
 	compiled := cellErr == nil || errors.As(cellErr, &ce) && ce.Name == "panic"
-	noCode := leavesNoCode(code)
-	st.releaseFiles(ip.FileSet(), roots, ok && compiled && noCode)
+	st.releaseFiles(ip.FileSet(), roots, ok && compiled && leavesNoCode(code))
 	// The slots themselves are never given back for reuse: code compiled
 	// by an earlier cell can still run (a cell type's method called back
 	// by a compiled Trainer) and write its temporaries by slot number, and
@@ -250,11 +249,8 @@ func (st *retained) releaseSlots(ip *yaegi.Interpreter, ok bool) {
 		return
 	}
 	n := min(types.Len(), data.Len()) // slots of the global frame in use
-	from := st.slotsTo
+	from := min(st.slotsTo, n)        // the frame only grows (slots are never given back)
 	st.slotsTo = n
-	if from > n {
-		from = n
-	}
 	clearTemps := ok && st.started
 	first := !st.started
 	st.started = true
