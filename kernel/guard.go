@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"os"
 	"strconv"
@@ -52,16 +53,21 @@ func (k *Kernel) refuseOversized(s *socket, frames [][]byte, size int) {
 }
 
 // replayGuard remembers the signatures of recent messages: a captured
-// message sent again is signed correctly but must not run twice.
+// message sent again is signed correctly but must not run twice. It keeps
+// a fixed-size digest of each signature in tables made at start, so its
+// memory does not grow with the messages a long session sends.
 type replayGuard struct {
 	mu    sync.Mutex
-	set   map[string]struct{}
-	order []string
+	set   map[sigDigest]struct{}
+	order []sigDigest
+	used  int // entries of order filled so far
 	next  int
 }
 
+type sigDigest [sha256.Size]byte
+
 func newReplayGuard(n int) *replayGuard {
-	return &replayGuard{set: make(map[string]struct{}, n), order: make([]string, n)}
+	return &replayGuard{set: make(map[sigDigest]struct{}, n), order: make([]sigDigest, n)}
 }
 
 // seen records sig and reports whether it was there already. Unsigned
@@ -70,16 +76,19 @@ func (g *replayGuard) seen(sig string) bool {
 	if sig == "" {
 		return false
 	}
+	d := sigDigest(sha256.Sum256([]byte(sig)))
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if _, ok := g.set[sig]; ok {
+	if _, ok := g.set[d]; ok {
 		return true
 	}
-	if old := g.order[g.next]; old != "" {
-		delete(g.set, old)
+	if g.used == len(g.order) {
+		delete(g.set, g.order[g.next])
+	} else {
+		g.used++
 	}
-	g.order[g.next] = sig
+	g.order[g.next] = d
 	g.next = (g.next + 1) % len(g.order)
-	g.set[sig] = struct{}{}
+	g.set[d] = struct{}{}
 	return false
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,29 @@ func TestReplayGuardRemembersRecentSignatures(t *testing.T) {
 	if first, second := g.seen(""), g.seen(""); first || second {
 		t.Error("unsigned messages cannot be told apart and must not count as replays")
 	}
+}
+
+// The guard's memory is made at start: a long session's stream of messages
+// does not grow it (the soak of issue 15 counts every KiB).
+func TestReplayGuardMemoryIsFixed(t *testing.T) {
+	g := newReplayGuard(4096)
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for i := range 3 * 4096 {
+		g.seen(fmt.Sprintf("%064x", i)) // hex HMAC-SHA256, as clients sign
+	}
+	if grew := int64(heap()) - int64(before); grew > 64<<10 {
+		t.Errorf("12,288 signatures grew the heap by %d KiB, want the guard's tables fixed at start", grew>>10)
+	}
+	if !g.seen(fmt.Sprintf("%064x", 3*4096-1)) {
+		t.Error("the latest signature is not remembered")
+	}
+	runtime.KeepAlive(g)
 }
 
 func TestConnectionFileChecks(t *testing.T) {
