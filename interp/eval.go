@@ -283,6 +283,7 @@ func (s *Session) run(ctx context.Context, cell string, ch chunk, prog *yaegi.Pr
 				done <- result{err: context.Cause(ctx)}
 			}
 		}()
+		growFrame(ip) // framegrow.go
 		v, err := ip.ExecuteWithContext(ctx, prog)
 		finished = true
 		done <- result{v, err}
