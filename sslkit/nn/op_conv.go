@@ -11,10 +11,11 @@ import (
 	"github.com/gossl/gossl/sslkit/nn/ops"
 )
 
-// Dense 2-D convolution as one op that works on a chunk of images at a
-// time: unfold them (im2col) side by side on all cores, multiply by the
-// filters with one GEMM (which OpenBLAS or gonum parallelise themselves),
-// copy the result into the (N, C, H, W) output, move on. gorgonia's Conv2d
+// Dense 2-D convolution as one op. 3×3 convolutions with stride 1 and
+// enough channels run as Winograd F(2×2, 3×3) (op_winograd.go); the rest
+// work on a chunk of images at a time: unfold them (im2col) side by side
+// on all cores, multiply by the filters with one GEMM (which OpenBLAS or
+// gonum parallelise themselves), copy the result into the (N, C, H, W) output, move on. gorgonia's Conv2d
 // unfolds the whole batch at once (nine times the input for 3×3 kernels),
 // keeps it for the backward pass and transposes the result; at batch 128
 // that held ResNet-18's step at about 7 GB. The backward ops unfold again
@@ -212,6 +213,33 @@ func (g convGeom) scatter(t, y []float32, n0, m int) {
 
 // forward: y = W ⋆ x.
 func (g convGeom) forward(x, w, y []float32) {
+	if g.winograd() {
+		g.winoForward(x, w, y)
+		return
+	}
+	g.im2colForward(x, w, y)
+}
+
+// gradInput: dx = Wᵀ ⋆ dy, into dx that starts at zero.
+func (g convGeom) gradInput(w, dy, dx []float32) {
+	if g.winograd() {
+		g.winoGradInput(w, dy, dx)
+		return
+	}
+	g.im2colGradInput(w, dy, dx)
+}
+
+// gradFilter: dW = Σ_images dy · unfold(x)ᵀ, overwriting dw.
+func (g convGeom) gradFilter(x, dy, dw []float32) {
+	if g.winograd() {
+		g.winoGradFilter(x, dy, dw)
+		return
+	}
+	g.im2colGradFilter(x, dy, dw)
+}
+
+// im2colForward is forward by unfolding.
+func (g convGeom) im2colForward(x, w, y []float32) {
 	if g.pointwise() {
 		for i := 0; i < g.n; i++ {
 			gemm.Sgemm(false, false, g.out, g.cols, g.rows, 1, w, g.rows, x[i*g.inSize:], g.cols, 0, y[i*g.ySize:], g.cols)
@@ -225,8 +253,8 @@ func (g convGeom) forward(x, w, y []float32) {
 	})
 }
 
-// gradInput: dx = Wᵀ ⋆ dy, into dx that starts at zero.
-func (g convGeom) gradInput(w, dy, dx []float32) {
+// im2colGradInput is gradInput by folding.
+func (g convGeom) im2colGradInput(w, dy, dx []float32) {
 	if g.pointwise() {
 		for i := 0; i < g.n; i++ {
 			gemm.Sgemm(true, false, g.rows, g.cols, g.out, 1, w, g.rows, dy[i*g.ySize:], g.cols, 0, dx[i*g.inSize:], g.cols)
@@ -244,8 +272,8 @@ func (g convGeom) gradInput(w, dy, dx []float32) {
 	})
 }
 
-// gradFilter: dW = Σ_images dy · unfold(x)ᵀ, overwriting dw.
-func (g convGeom) gradFilter(x, dy, dw []float32) {
+// im2colGradFilter is gradFilter by unfolding.
+func (g convGeom) im2colGradFilter(x, dy, dw []float32) {
 	if g.pointwise() {
 		for i := 0; i < g.n; i++ {
 			beta := float32(1)
