@@ -35,7 +35,8 @@ import (
 //     bytes a chunk, a few chunks a cell).
 //
 // releaseCompiled drops these after each cell. The slots themselves (40
-// bytes each, a few a cell) stay: compiled code refers to them by number.
+// bytes each, a few a cell) stay while code compiled by the cell can still
+// read them; the others are numbered again (slotreuse.go).
 
 // releaseCompiled drops what yaegi keeps of the cells run so far that is
 // never read again. cellErr is how the cell ended: unless it was stopped
