@@ -39,17 +39,18 @@ loader, _ := data.NewLoader(images, data.LoaderOptions{BatchSize: 32, Shuffle: t
 # A callback defined in the notebook: prints every step, so the test knows
 # the run is under way and which steps completed.
 STEPPER = """
-type stepPrinter struct{}
+type stepPrinter struct{ run string }
 
-func (stepPrinter) Step(i, n int, metrics map[string]float64) {
-	fmt.Printf("step %d of %d loss %.4f\\n", i, n, metrics["loss"])
+func (p stepPrinter) Step(i, n int, metrics map[string]float64) {
+	fmt.Printf("%s: step %d of %d loss %.4f\\n", p.run, i, n, metrics["loss"])
 }
 """
 
 TRAINER = """
 opt := train.DefaultOptions()
 opt.Epochs = 100000 // far longer than the test: only the interrupt ends it
-opt.Callbacks = []train.Stepper{stepPrinter{}}
+// the callback's field must reach Step cells later
+opt.Callbacks = []train.Stepper{stepPrinter{run: "fit"}}
 trainer, err := train.NewTrainer(simclr, loader, opt)
 if err != nil {
 	panic(err)
@@ -58,7 +59,7 @@ if err != nil {
 
 
 def steps_printed(text):
-    return [int(s) for s in re.findall(r"^step (\d+) of", text, re.M)]
+    return [int(s) for s in re.findall(r"^fit: step (\d+) of", text, re.M)]
 
 
 # How the cell passes a context to Fit: the natural context.Background()
