@@ -13,7 +13,9 @@
 //
 // OpenBLAS runs GOMAXPROCS threads inside each call. sslkit calls the GEMM
 // from one goroutine at a time and parallelises only the work around it
-// (unfolding, normalisation), so the two never oversubscribe the cores.
+// (unfolding, normalisation), so the two never oversubscribe the cores;
+// the one exception is Each, which runs batches of small independent
+// products side by side with OpenBLAS single-threaded meanwhile.
 package gemm
 
 import (
@@ -21,6 +23,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -112,4 +115,48 @@ func choose() (Impl, string) {
 	default:
 		return native, fmt.Sprintf("gonum pure Go (GOSSL_GEMM=%q is not gonum or openblas)", mode)
 	}
+}
+
+// eachMu keeps two Each calls from changing OpenBLAS's thread count under
+// each other.
+var eachMu sync.Mutex
+
+// Each calls f(0), …, f(n−1), spread over GOMAXPROCS goroutines, for n
+// independent products that are each too small to share well: the
+// products (and any other Sgemm calls made meanwhile) run single-threaded
+// in OpenBLAS, each on its own core, instead of each product waking and
+// waiting for OpenBLAS's threads in turn. f must only call Sgemm and work
+// on memory no other f(i) writes. On the gonum path, whose kernels spread
+// one product over the cores themselves, and with one core, Each calls
+// f(0), …, f(n−1) in order.
+func Each(n int, f func(i int)) {
+	Install()
+	ob, ok := chosen.(*openBLAS)
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if !ok || ob.threadCount() < 2 || workers < 2 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	eachMu.Lock()
+	defer eachMu.Unlock()
+	ob.setThreadCount(1)
+	defer ob.setThreadCount(ob.threadCount())
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	work := func() {
+		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+			f(i)
+		}
+	}
+	for w := 1; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
 }

@@ -126,6 +126,14 @@ func loadOpenBLAS(path string, threads int) (*openBLAS, error) {
 	return ob, nil
 }
 
+// threadCount is the thread count OpenBLAS runs with outside Each.
+func (ob *openBLAS) threadCount() int { return ob.threads }
+
+// setThreadCount sets OpenBLAS's process-wide thread count.
+func (ob *openBLAS) setThreadCount(n int) {
+	purego.SyscallN(ob.setThreads, uintptr(int32(n)))
+}
+
 func cString(p uintptr) string {
 	if p == 0 {
 		return ""

@@ -11,7 +11,9 @@ import (
 
 type openBLAS struct{ gonum.Implementation }
 
-func (*openBLAS) describe() string { return "" }
+func (*openBLAS) describe() string   { return "" }
+func (*openBLAS) threadCount() int   { return 1 }
+func (*openBLAS) setThreadCount(int) {}
 
 func loadOpenBLAS(string, int) (*openBLAS, error) {
 	return nil, fmt.Errorf("OpenBLAS loading is implemented for Linux only, not %s", runtime.GOOS)

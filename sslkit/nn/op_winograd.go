@@ -394,9 +394,9 @@ func (g convGeom) winoForward(x, w, y []float32) {
 	oc := g.out * g.c
 	g.winoChunks(func(n0, k, nt int, v []float32, vs int, mm []float32, ms int) {
 		g.winoInput(x, v, n0, k, vs)
-		for xi := 0; xi < 16; xi++ {
+		gemm.Each(16, func(xi int) {
 			gemm.Sgemm(false, false, g.out, nt, g.c, 1, u[xi*oc:], g.c, v[xi*vs:], nt, 0, mm[xi*ms:], nt)
-		}
+		})
 		g.winoOutput(mm, y, n0, k, ms)
 	})
 }
@@ -409,9 +409,9 @@ func (g convGeom) winoGradInput(w, dy, dx []float32) {
 	oc := g.out * g.c
 	g.winoChunks(func(n0, k, nt int, dv []float32, vs int, dm []float32, ms int) {
 		g.winoOutputGrad(dy, dm, n0, k, ms)
-		for xi := 0; xi < 16; xi++ {
+		gemm.Each(16, func(xi int) {
 			gemm.Sgemm(true, false, g.c, nt, g.out, 1, u[xi*oc:], g.c, dm[xi*ms:], nt, 0, dv[xi*vs:], nt)
-		}
+		})
 		g.winoInputGrad(dv, dx, n0, k, vs)
 	})
 }
@@ -429,9 +429,9 @@ func (g convGeom) winoGradFilter(x, dy, dw []float32) {
 		if first {
 			beta, first = 0, false
 		}
-		for xi := 0; xi < 16; xi++ {
+		gemm.Each(16, func(xi int) {
 			gemm.Sgemm(false, true, g.out, g.c, nt, 1, dm[xi*ms:], nt, v[xi*vs:], nt, beta, du[xi*oc:], g.c)
-		}
+		})
 	})
 	g.winoFilterGrad(du, dw)
 }
