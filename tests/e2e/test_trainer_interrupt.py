@@ -2,6 +2,7 @@
 Stop button stops the run between two steps, and the next cells can
 evaluate the model and continue training from where it stopped."""
 import re
+import time
 
 import pytest
 
@@ -82,7 +83,9 @@ def test_interrupt_stops_trainer_and_next_cell_evaluates(kernel, fit_ctx):
     msg_id = kc.execute(f"trainer.Fit({fit_ctx})")
     # Wait for two completed steps (the graph is built; the run is in its loop).
     seen = ""
+    deadline = time.monotonic() + TIMEOUT
     while len(steps_printed(seen)) < 2:
+        assert time.monotonic() < deadline, "no two 'fit: step' lines: " + seen[-300:]
         m = kc.get_iopub_msg(timeout=TIMEOUT)
         if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream":
             seen += m["content"]["text"]
