@@ -70,12 +70,12 @@ func (g bnGeom) sumsInto(x, dy, y []float32, mean, invStd, sumDy, sumDyXhat []fl
 				off := (n*g.c + c) * g.s
 				var pa, pb float32
 				if y != nil {
-					ys := y[off : off+g.s]
-					for i, d := range dy[off : off+g.s] {
-						if ys[i] > 0 {
-							pa += d
-							pb += d * (x[off+i] - mu)
-						}
+					ds := dy[off : off+g.s]
+					ys, xs := y[off:off+g.s], x[off:off+g.s]
+					for i, d := range ds {
+						d = math.Float32frombits(math.Float32bits(d) & passMask(ys[i]))
+						pa += d
+						pb += d * (xs[i] - mu)
 					}
 				} else {
 					for i, d := range dy[off : off+g.s] {
@@ -89,6 +89,18 @@ func (g bnGeom) sumsInto(x, dy, y []float32, mean, invStd, sumDy, sumDyXhat []fl
 			sumDy[c], sumDyXhat[c] = a, b*invStd[c]
 		}
 	})
+}
+
+// passMask is all ones where y > 0 and zero where y ≤ 0 (−0 included),
+// for masking a gradient by a ReLU's output without a branch: on a ReLU's
+// output the branch goes either way about half the time and was
+// mispredicted on a large share of elements (BenchmarkReLUMaskedSums, 64k
+// elements, best of four: 0.67 ms with the branch, 0.19 ms masked at load
+// 4; 1.02 and 0.16 ms at load 10). A NaN with its sign bit clear counts
+// as positive.
+func passMask(y float32) uint32 {
+	b := int32(math.Float32bits(y))
+	return uint32((-b & ^b) >> 31)
 }
 
 // perChannel calls f(c, off) for every (image, channel) block of g.s
@@ -233,10 +245,7 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node, fuseReLU bool) (*G.No
 					if yd != nil {
 						ys := yd[off : off+geom.s]
 						for i, v := range xd[off : off+geom.s] {
-							d := dyd[off+i]
-							if ys[i] <= 0 {
-								d = 0
-							}
+							d := math.Float32frombits(math.Float32bits(dyd[off+i]) & passMask(ys[i]))
 							dst[i] = kf*d + k0 - kx*v
 						}
 						return

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -134,11 +135,7 @@ func addReLU(a, b *G.Node) (*G.Node, error) {
 				yv, g := in[0], in[1]
 				customop.ParallelFor(len(out), 1, func(lo, hi int) {
 					for i := lo; i < hi; i++ {
-						if yv[i] > 0 {
-							out[i] = g[i]
-						} else {
-							out[i] = 0
-						}
+						out[i] = math.Float32frombits(math.Float32bits(g[i]) & passMask(yv[i]))
 					}
 				})
 			},
