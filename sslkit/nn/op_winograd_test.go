@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/gossl/gossl/sslkit/internal/gradcheck"
-	"github.com/gossl/gossl/sslkit/internal/graphtest"
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -114,39 +112,6 @@ func TestWinogradLayerGradients(t *testing.T) {
 // padding 0 and 1, even and odd sizes, batch 1.
 func TestWinogradMatchesGorgonia(t *testing.T) {
 	for _, c := range []struct{ n, h, w, p int }{{1, 4, 4, 1}, {2, 5, 7, 1}, {3, 6, 5, 0}} {
-		xs, ws := tensor.Shape{c.n, winoMinChannels, c.h, c.w}, tensor.Shape{winoMinChannels, winoMinChannels, 3, 3}
-		run := func(own bool) [][]float64 {
-			g := G.NewGraph()
-			x := G.NewTensor(g, tensor.Float32, 4, G.WithShape(xs...), G.WithName("x"), G.WithValue(gradcheck.RandomTensor(tensor.Float32, xs, 1, 1)))
-			w := G.NewTensor(g, tensor.Float32, 4, G.WithShape(ws...), G.WithName("w"), G.WithValue(gradcheck.RandomTensor(tensor.Float32, ws, 2, 0.1)))
-			var y *G.Node
-			var err error
-			if own {
-				y, err = conv2d(x, w, 1, c.p, 1)
-			} else {
-				y, err = G.Conv2d(x, w, tensor.Shape{3, 3}, []int{c.p, c.p}, []int{1, 1}, []int{1, 1})
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out G.Value
-			G.Read(y, &out)
-			cost, _ := gradcheck.Projection(y, 3)
-			grads, err := G.Grad(cost, x, w)
-			if err != nil {
-				t.Fatal(err)
-			}
-			graphtest.Run(t, g)
-			o, _ := gradcheck.Float64s(out)
-			dx, _ := gradcheck.Float64s(grads[0].Value())
-			dw, _ := gradcheck.Float64s(grads[1].Value())
-			return [][]float64{o, dx, dw}
-		}
-		own, ref := run(true), run(false)
-		for i, what := range []string{"output", "grad x", "grad w"} {
-			if e, err := gradcheck.RelErr(own[i], ref[i], 1e-2); err != nil || e > 1e-5 {
-				t.Errorf("%+v %s: relative error %.3g %v", c, what, e, err)
-			}
-		}
+		convAgainstGorgonia(t, tensor.Shape{c.n, winoMinChannels, c.h, c.w}, tensor.Shape{winoMinChannels, winoMinChannels, 3, 3}, 1, c.p, 1, 0.1)
 	}
 }
