@@ -84,17 +84,19 @@ def scores_07(text, name):
 
 
 def check_s2bnn(nb):
-    # What 07's prose says of the CI run. Runs with OpenBLAS and with the
-    # pure-Go GEMM differ by up to ~2 points per student: S2-BNN - SimCLR
-    # was -0.1 / -2.3 on kNN and +0.4 / +1.9 on the linear probe.
+    # What 07's prose says of the CI run. Four numerically different runs
+    # (OpenBLAS or pure-Go GEMM, Winograd or im2col convolutions) put
+    # S2-BNN - SimCLR at -0.1 to -2.3 on kNN and +0.4 to +4.5 on the linear probe.
     text = stdout_of(nb)
     raw = scores_07(text, "raw pixels (reference)")
     teacher = scores_07(text, "real-valued teacher (small CNN)")
     plain = scores_07(text, "binary student, SimCLR")
     s2 = scores_07(text, "binary student, S2-BNN")
-    # "the two binary students end within a couple of points of each other on
-    # kNN and on the linear probe": the paper's gain does not show at this scale.
-    assert abs(s2[0] - plain[0]) <= 3 and abs(s2[1] - plain[1]) <= 3, (s2, plain)
+    # "the two binary students end within a few points of each other"; "the
+    # paper's direction shows on the linear probe, at a third of its gain or
+    # less (+14.6 there), and not on kNN".
+    assert abs(s2[0] - plain[0]) <= 3, (s2, plain)
+    assert 0 < s2[1] - plain[1] <= 14.6 / 3, (s2, plain)
     # "well below their real-valued teacher on the linear probe and below raw
     # pixels on both measures"; the teacher's kNN is below raw pixels.
     assert teacher[1] > max(plain[1], s2[1]) + 5, (teacher, plain, s2)
