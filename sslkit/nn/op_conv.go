@@ -15,10 +15,11 @@ import (
 // enough channels run as Winograd F(2×2, 3×3) (op_winograd.go); the rest
 // work on a chunk of images at a time: unfold them (im2col) side by side
 // on all cores, multiply by the filters with one GEMM (which OpenBLAS or
-// gonum parallelise themselves), copy the result into the (N, C, H, W) output, move on. gorgonia's Conv2d
-// unfolds the whole batch at once (nine times the input for 3×3 kernels),
-// keeps it for the backward pass and transposes the result; at batch 128
-// that held ResNet-18's step at about 7 GB. The backward ops unfold again
+// gonum parallelise themselves), copy the result into the (N, C, H, W)
+// output, move on. gorgonia's Conv2d unfolds the whole batch at once (nine
+// times the input for 3×3 kernels), keeps it for the backward pass and
+// transposes the result; at batch 128 that held ResNet-18's step at about
+// 7 GB. The backward ops unfold again
 // instead of keeping the columns. 1×1 convolutions with stride 1 and no
 // padding need no unfolding: the image already is its column matrix.
 // Outputs and scratch memory are reused from step to step (newReuseOp,
