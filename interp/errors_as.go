@@ -30,6 +30,31 @@ func yaegiWrapped(v reflect.Value) (inner reflect.Value, wrapped bool) {
 	return v, false
 }
 
+// walkErrors calls visit on err and the errors it wraps (Unwrap() error
+// and Unwrap() []error, depth first, as package errors walks them) until
+// visit reports true; it reports whether one did.
+func walkErrors(err error, visit func(e error) bool) bool {
+	for err != nil {
+		if visit(err) {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				if walkErrors(x, visit) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 // errorsAs is errors.As for targets of interpreted types too.
 func errorsAs(err error, target any) bool {
 	if target == nil {
@@ -41,45 +66,27 @@ func errorsAs(err error, target any) bool {
 	}
 	want := val.Type().Elem()
 	lost := false // a wrapper held a struct value's last field only
-	var walk func(e error) bool
-	walk = func(e error) bool {
-		for e != nil {
-			outer := reflect.ValueOf(e)
-			inner, wrapped := yaegiWrapped(outer)
-			switch {
-			case inner.IsValid() && inner.Type() == want, inner.IsValid() && want.Kind() != reflect.Interface && inner.Type().AssignableTo(want):
-				val.Elem().Set(inner)
-				return true
-			case want.Kind() == reflect.Interface && want.NumMethod() > 0 && outer.Type().Implements(want):
-				val.Elem().Set(outer)
-				return true
-			case want.Kind() == reflect.Interface && inner.IsValid() && inner.Type().Implements(want):
-				val.Elem().Set(inner)
-				return true
-			}
-			if wrapped && inner.IsValid() && inner.Kind() != reflect.Pointer {
-				lost = true
-			}
-			if x, ok := e.(interface{ As(any) bool }); ok && x.As(target) {
-				return true
-			}
-			switch u := e.(type) {
-			case interface{ Unwrap() error }:
-				e = u.Unwrap()
-			case interface{ Unwrap() []error }:
-				for _, x := range u.Unwrap() {
-					if walk(x) {
-						return true
-					}
-				}
-				return false
-			default:
-				return false
-			}
+	found := walkErrors(err, func(e error) bool {
+		outer := reflect.ValueOf(e)
+		inner, wrapped := yaegiWrapped(outer)
+		switch {
+		case inner.IsValid() && inner.Type() == want, inner.IsValid() && want.Kind() != reflect.Interface && inner.Type().AssignableTo(want):
+			val.Elem().Set(inner)
+			return true
+		case want.Kind() == reflect.Interface && want.NumMethod() > 0 && outer.Type().Implements(want):
+			val.Elem().Set(outer)
+			return true
+		case want.Kind() == reflect.Interface && inner.IsValid() && inner.Type().Implements(want):
+			val.Elem().Set(inner)
+			return true
 		}
-		return false
-	}
-	if walk(err) {
+		if wrapped && inner.IsValid() && inner.Kind() != reflect.Pointer {
+			lost = true
+		}
+		x, ok := e.(interface{ As(any) bool })
+		return ok && x.As(target)
+	})
+	if found {
 		return true
 	}
 	if lost && want.Kind() == reflect.Struct && want.Name() == "" {
@@ -101,35 +108,16 @@ func errorsIs(err, target error) bool {
 	}
 	tv, _ := yaegiWrapped(reflect.ValueOf(target))
 	comparable := tv.IsValid() && tv.Type().Comparable()
-	var walk func(e error) bool
-	walk = func(e error) bool {
-		for e != nil {
-			if reflect.TypeOf(e).Comparable() && e == target {
-				return true
-			}
-			if ev, _ := yaegiWrapped(reflect.ValueOf(e)); comparable && ev.IsValid() && ev.Type() == tv.Type() && ev.Equal(tv) {
-				return true
-			}
-			if x, ok := e.(interface{ Is(error) bool }); ok && x.Is(target) {
-				return true
-			}
-			switch u := e.(type) {
-			case interface{ Unwrap() error }:
-				e = u.Unwrap()
-			case interface{ Unwrap() []error }:
-				for _, x := range u.Unwrap() {
-					if walk(x) {
-						return true
-					}
-				}
-				return false
-			default:
-				return false
-			}
+	return walkErrors(err, func(e error) bool {
+		if reflect.TypeOf(e).Comparable() && e == target {
+			return true
 		}
-		return false
-	}
-	return walk(err)
+		if ev, _ := yaegiWrapped(reflect.ValueOf(e)); comparable && ev.IsValid() && ev.Type() == tv.Type() && ev.Equal(tv) {
+			return true
+		}
+		x, ok := e.(interface{ Is(error) bool })
+		return ok && x.Is(target)
+	})
 }
 
 // standInExports are compiled packages whose functions stand in for
