@@ -37,7 +37,7 @@ func (rw *rewriter) recvReturns(ret *ast.ReturnStmt) {
 	for _, i := range hoisted {
 		r := ret.Results[i]
 		name := rw.fresh("Rv")
-		head.WriteString(name + " := " + rw.nodeText(r) + "; ")
+		head.WriteString(name + " := " + rw.exprText(r) + "; ")
 		rw.ed.replace(r.Pos(), r.End(), name)
 	}
 	rw.ed.wrap(ret.Pos(), ret.End(), head.String(), " }")

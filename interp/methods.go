@@ -116,7 +116,7 @@ func (rw *rewriter) methodDecl(fd *ast.FuncDecl) {
 	call := slot + "(" + strings.Join(append([]string{"_gosslR"}, args...), ", ") + ")"
 	results := ""
 	if r := fd.Type.Results; r != nil && len(r.List) > 0 {
-		results = " " + rw.nodeText(r)
+		results = " " + rw.exprText(r)
 		call = "return " + call
 	}
 	guard := ""
@@ -128,25 +128,6 @@ func (rw *rewriter) methodDecl(fd *ast.FuncDecl) {
 	}
 	rw.ed.insert(fd.End(), fmt.Sprintf("; var %s = %s; func (_gosslR %s) %s(%s)%s { %s%s }",
 		slot, impl, rw.exprText(recv.Type), fd.Name.Name, strings.Join(ps, ", "), results, guard, call))
-}
-
-// nodeText is the source of n with its selectors rewritten (see exprText).
-func (rw *rewriter) nodeText(n ast.Node) string {
-	var b strings.Builder
-	pos := n.Pos()
-	ast.Inspect(n, func(m ast.Node) bool {
-		if sel, ok := m.(*ast.SelectorExpr); ok {
-			if repl := rw.selectorRepl(sel); repl != "" && sel.Pos() >= pos {
-				b.WriteString(rw.ed.src(pos, sel.Pos()))
-				b.WriteString(repl)
-				pos = sel.End()
-				return false
-			}
-		}
-		return true
-	})
-	b.WriteString(rw.ed.src(pos, n.End()))
-	return b.String()
 }
 
 // genericRecv reports whether a receiver type has type parameters.

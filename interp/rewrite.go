@@ -155,9 +155,10 @@ func (rw *rewriter) selectorRepl(sel *ast.SelectorExpr) string {
 	return ""
 }
 
-// exprText is the source of e with its selectors rewritten, for rewrites
-// that move an expression (the edits of its children come later).
-func (rw *rewriter) exprText(e ast.Expr) string {
+// exprText is the source of e (an expression, or a field list such as a
+// method's results) with its selectors rewritten, for rewrites that move
+// it (the edits of its children come later).
+func (rw *rewriter) exprText(e ast.Node) string {
 	var b strings.Builder
 	pos := e.Pos()
 	ast.Inspect(e, func(n ast.Node) bool {
