@@ -103,6 +103,45 @@ func passMask(y float32) uint32 {
 	return uint32((-b & ^b) >> 31)
 }
 
+// scaleShift writes src·scale + shift to dst, through the ReLU when relu:
+// batch norm's apply, alone or with its ReLU fused.
+func scaleShift(dst, src []float32, scale, shift float32, relu bool) {
+	if relu {
+		for i, v := range src {
+			dst[i] = max(v*scale+shift, 0)
+		}
+		return
+	}
+	for i, v := range src {
+		dst[i] = v*scale + shift
+	}
+}
+
+// reluGrad is what the gradient ops of a batch norm whose ReLU may be fused
+// share: with the ReLU fused, each also reads the forward output (of rank
+// outRank), to mask dy by output > 0.
+type reluGrad struct {
+	fused   bool
+	output  *G.Node
+	outRank int
+}
+
+// inputs is n, then the output when the ReLU is fused.
+func (f reluGrad) inputs(n ...*G.Node) []*G.Node {
+	if f.fused {
+		return append(n, f.output)
+	}
+	return n
+}
+
+// ranks is the input ranks of an op whose inputs are inputs(n...).
+func (f reluGrad) ranks(rs ...int) []customop.Arg {
+	if f.fused {
+		rs = append(rs, f.outRank)
+	}
+	return customop.Float32(rs...)
+}
+
 // perChannel calls f(c, off) for every (image, channel) block of g.s
 // values, channels spread over the cores.
 func (g bnGeom) perChannel(f func(c, off int)) {
@@ -188,16 +227,7 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node, fuseReLU bool) (*G.No
 			geom.perChannel(func(c, off int) {
 				scale := float32(invStd[c]) * gd[c]
 				shift := bd[c] - float32(mean[c])*scale
-				dst := out[off : off+geom.s]
-				if fuseReLU {
-					for i, v := range xd[off : off+geom.s] {
-						dst[i] = max(v*scale+shift, 0)
-					}
-					return
-				}
-				for i, v := range xd[off : off+geom.s] {
-					dst[i] = v*scale + shift
-				}
+				scaleShift(out[off:off+geom.s], xd[off:off+geom.s], scale, shift, fuseReLU)
 			})
 			for c := range rm {
 				rm[c] = (1-mom)*rm[c] + mom*float32(mean[c])
@@ -209,24 +239,15 @@ func (b *BatchNorm) batchNormTrain(x, gamma, beta *G.Node, fuseReLU bool) (*G.No
 		vec := func([]tensor.Shape) (tensor.Shape, error) { return tensor.Shape{geom.c}, nil }
 		sums := &bnSums{stats: cache}
 		// The gradient ops read the forward output only to mask dy.
-		extra := func(n ...*G.Node) []*G.Node {
-			if fuseReLU {
-				return append(n, output)
-			}
-			return n
-		}
+		fused := reluGrad{fuseReLU, output, r}
+		extra := fused.inputs
 		mask := func(in [][]float32, i int) []float32 {
 			if fuseReLU {
 				return in[i]
 			}
 			return nil
 		}
-		ranks := func(rs ...int) []customop.Arg {
-			if fuseReLU {
-				rs = append(rs, r)
-			}
-			return customop.Float32(rs...)
-		}
+		ranks := fused.ranks
 		dx, err := G.ApplyOp(newReuseOp(&customop.Op{
 			Name: name + "GradInput " + key, Shape: same, In: ranks(r, 1, r), Out: customop.Float32Arg(r),
 			Kernel: func(out []float32, in [][]float32, _ []tensor.Shape) {
@@ -320,34 +341,14 @@ func batchNormEval(x, gamma, beta, mean, variance *G.Node, eps float64, fuseReLU
 			geom.perChannel(func(c, off int) {
 				scale := gd[c] * invStd(vd, c)
 				shift := bd[c] - md[c]*scale
-				dst := out[off : off+geom.s]
-				if fuseReLU {
-					for i, v := range xd[off : off+geom.s] {
-						dst[i] = max(v*scale+shift, 0)
-					}
-					return
-				}
-				for i, v := range xd[off : off+geom.s] {
-					dst[i] = v*scale + shift
-				}
+				scaleShift(out[off:off+geom.s], xd[off:off+geom.s], scale, shift, fuseReLU)
 			})
 		},
 	}
 	fwd.Grad = func(inputs G.Nodes, output, dy *G.Node) (G.Nodes, error) {
-		// With the ReLU fused, every gradient op also reads the output,
-		// to mask dy by output > 0.
-		extra := func(n ...*G.Node) []*G.Node {
-			if fuseReLU {
-				return append(n, output)
-			}
-			return n
-		}
-		ranks := func(rs ...int) []customop.Arg {
-			if fuseReLU {
-				rs = append(rs, r)
-			}
-			return customop.Float32(rs...)
-		}
+		fused := reluGrad{fuseReLU, output, r}
+		extra := fused.inputs
+		ranks := fused.ranks
 		// maskedDy is dy where the fused ReLU passed (y > 0), else dy.
 		maskedDy := func(dyd, y []float32, i int) float32 {
 			if y != nil && y[i] <= 0 {

@@ -53,31 +53,13 @@ func convBNEval(x, w, gamma, beta, mean, variance *G.Node, stride, pad, dil int,
 				scale := gd[c] * invStd(vd, c)
 				shift := bd[c] - md[c]*scale
 				dst := out[off : off+bg.s]
-				if fuseReLU {
-					for i, v := range dst {
-						dst[i] = max(v*scale+shift, 0)
-					}
-					return
-				}
-				for i, v := range dst {
-					dst[i] = v*scale + shift
-				}
+				scaleShift(dst, dst, scale, shift, fuseReLU)
 			})
 		},
 	}
 	fwd.Grad = func(inputs G.Nodes, output, dy *G.Node) (G.Nodes, error) {
-		withY := func(n ...*G.Node) []*G.Node {
-			if fuseReLU {
-				return append(n, output)
-			}
-			return n
-		}
-		ranks := func(rs ...int) []customop.Arg {
-			if fuseReLU {
-				rs = append(rs, 4)
-			}
-			return customop.Float32(rs...)
-		}
+		fused := reluGrad{fuseReLU, output, 4}
+		withY, ranks := fused.inputs, fused.ranks
 		// dyMasked is dy where the fused ReLU passed, else dy.
 		dyMasked := func(in [][]float32, dyAt, yAt, i int) float32 {
 			if fuseReLU && in[yAt][i] <= 0 {
