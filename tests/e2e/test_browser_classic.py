@@ -211,6 +211,7 @@ def sslkit(page, server):
     _open(driver, server, SSLKIT_NB)
     for tag in ("imports", "keep"):
         _run_cell(driver, tag)
+    _wait_output(driver, "keep", "kept 42 true")
     assert "kept 42 true" in _output_text(driver, "keep")
     return driver
 
@@ -220,6 +221,13 @@ def _cell_index(driver, tag):
         var tag = arguments[0];
         return Jupyter.notebook.get_cells().findIndex(function (c) {
             return (c.metadata.tags || []).indexOf(tag) >= 0; });""", tag)
+
+
+def _wait_output(driver, tag, text):
+    """Waits for text in a cell's output: the execute reply (which ends the
+    cell's prompt) and the outputs arrive on different channels, so a cell
+    can count as done a moment before its output shows."""
+    bt.wait(lambda: text.lower() in _output_text(driver, tag).lower(), 30, f"{text!r} in the {tag} cell's output")
 
 
 def _output_text(driver, tag):
@@ -292,8 +300,10 @@ def test_toolbar_interrupt_stops_a_loop_and_keeps_the_session(sslkit):
     button.click()
     bt.wait(lambda: not sslkit.execute_script("return Jupyter.notebook.kernel_busy"), 30,
             "the interrupted kernel to go idle")
+    _wait_output(sslkit, "loop", "interrupt")
     assert "interrupt" in _output_text(sslkit, "loop").lower()
     _run_cell(sslkit, "after")
+    _wait_output(sslkit, "after", "still 42")
     assert "still 42" in _output_text(sslkit, "after")
     bt.screenshot(sslkit, "classic-sslkit", _page_height(sslkit))
 

@@ -251,8 +251,16 @@ def sslkit(page, server):
     _open(driver, server, SSLKIT_NB)
     for tag in ("imports", "keep"):
         _run_cell(driver, tag)
+    _wait_output(driver, "keep", "kept 42 true")
     assert "kept 42 true" in _output_text(driver, "keep")
     return driver
+
+
+def _wait_output(driver, tag, text):
+    """Waits for text in a cell's output: the execute reply (which ends the
+    cell's prompt) and the outputs arrive on different channels, so a cell
+    can count as done a moment before its output shows."""
+    bt.wait(lambda: text.lower() in _output_text(driver, tag).lower(), 30, f"{text!r} in the {tag} cell's output")
 
 
 def _output_text(driver, tag):
@@ -334,8 +342,10 @@ def test_toolbar_interrupt_stops_a_loop_and_keeps_the_session(sslkit):
     assert buttons, "no interrupt button in the notebook toolbar"
     buttons[0].click()
     bt.wait(lambda: js(sslkit, "return kernelStatus() === 'idle';"), 30, "the interrupted kernel to go idle")
+    _wait_output(sslkit, "loop", "interrupt")
     assert "interrupt" in _output_text(sslkit, "loop").lower()
     _run_cell(sslkit, "after")
+    _wait_output(sslkit, "after", "still 42")
     assert "still 42" in _output_text(sslkit, "after")
     h = _page_height(sslkit)
     bt.screenshot(sslkit, "lab-sslkit", h)
